@@ -1,0 +1,1 @@
+"""Small data files shipped with course_lib (the data registry and condensed datasets)."""
