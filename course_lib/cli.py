@@ -1,0 +1,169 @@
+"""The ``course`` command: list and run lessons, manage data, train models.
+
+Examples
+--------
+::
+
+    course list
+    course run 04_one_hot_cnn -p EPOCHS 20 -o runs/
+    course run all
+    course data list
+    course data fetch primer
+    course data path primer sequences.txt
+    course train danq --data synthetic --epochs 2 --out runs/danq
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="Deep learning for genomics: run the lessons, fetch their data, train models.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    sub.add_parser("list", help="list the lessons with a description and their default runtime")
+
+    run = sub.add_parser(
+        "run",
+        help="execute a lesson notebook with papermill",
+        description="Execute a lesson with papermill. Writes OUTDIR/<stem>.ipynb and "
+        "OUTDIR/<stem>.metrics.json.",
+    )
+    run.add_argument("notebook", help="path, stem (04_one_hot_cnn), number (04), or 'all'")
+    run.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a value of the notebook's parameters cell (repeatable)",
+    )
+    run.add_argument("-o", "--output-dir", default="runs", metavar="OUTDIR",
+                     help="where executed notebooks and metrics go (default: runs)")
+    run.add_argument("--log-output", action="store_true", help="stream the cells' output")
+
+    data = sub.add_parser("data", help="the data registry: list, fetch, path")
+    dsub = data.add_subparsers(dest="data_command", metavar="ACTION")
+    dsub.required = True
+    dsub.add_parser("list", help="the registered datasets and whether they are cached")
+    fetch = dsub.add_parser("fetch", help="download and verify a dataset into the cache")
+    fetch.add_argument("name")
+    fetch.add_argument("--timeout", type=float, default=60.0, help="seconds per network read")
+    path = dsub.add_parser("path", help="print the cached path of a dataset or one of its files")
+    path.add_argument("name")
+    path.add_argument("file", nargs="?")
+
+    train = sub.add_parser("train", help="train a model (DanQ, DeepSEA, ...) from the command line")
+    try:
+        from course_lib import training
+
+        training.add_train_arguments(train)
+    except (ImportError, AttributeError):
+        train.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``course`` command; returns the exit code."""
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "run":
+            return _run(args)
+        if args.command == "data":
+            return _data(args)
+        if args.command == "train":
+            from course_lib import training
+
+            if not hasattr(training, "run_train"):
+                print("course train is not available in this version", file=sys.stderr)
+                return 2
+            return int(training.run_train(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, RuntimeError, OSError) as err:
+        print(f"course: error: {err}", file=sys.stderr)
+        return 2 if isinstance(err, (ValueError, FileNotFoundError)) else 1
+    return 0
+
+
+def _list() -> int:
+    from course_lib.notebooks import list_lessons
+
+    lessons = list_lessons()
+    if not lessons:
+        print("no lessons found (run from a clone of the course repository)")
+        return 1
+    width = max(len(ls.stem) for ls in lessons)
+    for ls in lessons:
+        print(f"{ls.stem:<{width}}  {ls.description}")
+        print(f"{'':<{width}}  runtime: {ls.runtime}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from course_lib.notebooks import NotebookError, find_notebook, list_lessons, run_notebook
+
+    params = dict(args.parameter)
+    if args.notebook == "all":
+        paths = [ls.path for ls in list_lessons()]
+    else:
+        paths = [find_notebook(args.notebook)]
+    failed = []
+    summary = {}
+    for path in paths:
+        print(f"running {path} ...", flush=True)
+        start = time.perf_counter()
+        try:
+            metrics = run_notebook(path, params if len(paths) == 1 else _shared(path, params),
+                                   args.output_dir, log_output=args.log_output)
+        except NotebookError as err:
+            print(f"\n{err}\n", file=sys.stderr)
+            failed.append(path.stem)
+            continue
+        seconds = time.perf_counter() - start
+        summary[path.stem] = metrics
+        print(f"{path.stem}: done in {seconds:.0f} s -> {Path(args.output_dir) / path.stem}.ipynb")
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _shared(path: Path, params: dict) -> dict:
+    """With ``course run all``, pass each notebook only the parameters it has."""
+    from course_lib.notebooks import notebook_parameters
+
+    known = notebook_parameters(path)
+    return {k: v for k, v in params.items() if k in known}
+
+
+def _data(args: argparse.Namespace) -> int:
+    from course_lib import data
+
+    if args.data_command == "list":
+        for row in data.list_datasets():
+            cached = "cached" if row.get("cached") else "not cached"
+            size = row.get("size") or row.get("total_size")
+            size_text = f"{size / 1e6:,.1f} MB" if size else "size unknown"
+            print(f"{row['name']:<18} {size_text:>14}  {cached:<10}  {row.get('description', '')}")
+        print(f"cache: {data.cache_dir()}  (set COURSE_DATA_DIR to change it)")
+        return 0
+    if args.data_command == "fetch":
+        where = data.fetch(args.name, timeout=args.timeout)
+        print(where)
+        return 0
+    print(data.data_path(args.name, args.file))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

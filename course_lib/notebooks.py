@@ -1,0 +1,318 @@
+"""Running lessons: parameters, execution with papermill, and their metrics.
+
+Every lesson ends with a cell tagged ``metrics`` that calls :func:`show_metrics`; running a
+lesson with :func:`run_notebook` (or ``course run``) writes the executed notebook and that
+dict as JSON next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class NotebookError(RuntimeError):
+    """A lesson failed: says which cell, the error, and where the executed notebook is."""
+
+
+class ParameterError(ValueError):
+    """A parameter the notebook does not have, or a value of the wrong type."""
+
+
+@dataclass
+class Lesson:
+    """One lesson notebook as ``course list`` shows it."""
+
+    path: Path
+    title: str
+    description: str
+    runtime: str
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+def _to_json(value: Any) -> Any:
+    """Plain-Python copy of ``value`` (numpy scalars and arrays become numbers and lists)."""
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _to_json(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def show_metrics(metrics: dict) -> dict:
+    """Show a lesson's headline numbers as one JSON dict (the last cell of every lesson).
+
+    Parameters
+    ----------
+    metrics : dict
+        Names to numbers or strings; numpy scalars and arrays are converted.
+
+    Returns
+    -------
+    dict
+        The JSON-ready copy that was shown.
+
+    Introduced in: 04_one_hot_cnn
+    """
+    clean = _to_json(dict(metrics))
+    text = json.dumps(clean, indent=2, sort_keys=True, allow_nan=True)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display({"application/json": clean, "text/plain": text}, raw=True)
+            return clean
+    except ImportError:
+        pass
+    print(text)
+    return clean
+
+
+def find_notebook(name: str | Path) -> Path:
+    """Resolve a lesson given as a path, a file stem (``04_one_hot_cnn``) or its number (``04``).
+
+    Introduced in: 04_one_hot_cnn
+    """
+    path = Path(name)
+    if path.is_file():
+        return path
+    if path.suffix != ".ipynb" and path.with_suffix(".ipynb").is_file():
+        return path.with_suffix(".ipynb")
+    lessons = list_lessons()
+    key = str(name).removesuffix(".ipynb")
+    matches = [ls.path for ls in lessons if ls.stem == key or ls.stem.split("_")[0] == key.zfill(2)]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(ls.stem for ls in lessons) or "(none found)"
+    raise FileNotFoundError(
+        f"no notebook '{name}': give a path to an .ipynb file or one of the lessons: {known}"
+    )
+
+
+def list_lessons(directory: str | Path | None = None) -> list[Lesson]:
+    """The numbered lessons with their title, one-line description and default runtime.
+
+    The description is the ``**What you'll do:**`` line of the first markdown cell and the
+    runtime its ``**Runtime:**`` line (see docs/CONVENTIONS.md).
+
+    Introduced in: 04_one_hot_cnn
+    """
+    import nbformat
+
+    directory = Path(directory) if directory else NOTEBOOK_DIR
+    lessons = []
+    for path in sorted(directory.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+        lessons.append(
+            Lesson(
+                path=path,
+                title=_field(text, r"^#\s+(.+)$"),
+                description=_field(text, r"\*\*What you'll do:\*\*\s*(.+)$"),
+                runtime=_field(text, r"\*\*Runtime:\*\*\s*(.+)$"),
+            )
+        )
+    return lessons
+
+
+def _field(text: str, pattern: str) -> str:
+    match = re.search(pattern, text, flags=re.MULTILINE)
+    return match.group(1).strip() if match else ""
+
+
+def notebook_parameters(path: str | Path) -> dict[str, dict]:
+    """The names, types and defaults of a notebook's ``parameters`` cell.
+
+    Returns
+    -------
+    dict
+        Name -> ``{"default": str, "type": str}`` (the type papermill infers from the default).
+
+    Introduced in: 04_one_hot_cnn
+    """
+    import papermill
+
+    found = papermill.inspect_notebook(str(path))
+    return {
+        name: {"default": info["default"], "type": info["inferred_type_name"]}
+        for name, info in found.items()
+    }
+
+
+def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """Check parameter names against the notebook and convert string values to their types.
+
+    Strings (as given on the command line) are converted to the type of the notebook's
+    default: ``int``, ``float``, ``bool`` (true/false/1/0/yes/no) or ``str``; other
+    values are kept as they are.
+
+    Raises
+    ------
+    ParameterError
+        For a name the notebook does not have (the message lists the ones it has) or a value
+        that does not convert.
+
+    Introduced in: 04_one_hot_cnn
+    """
+    known = notebook_parameters(path)
+    out = {}
+    for name, value in raw.items():
+        if name not in known:
+            listing = ", ".join(f"{k} (default {v['default']})" for k, v in known.items())
+            raise ParameterError(
+                f"{Path(path).name} has no parameter {name!r}. Its parameters are: {listing}"
+            )
+        out[name] = _convert(name, value, known[name]["type"])
+    return out
+
+
+def _convert(name: str, value: Any, type_name: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        if type_name == "int":
+            return int(value)
+        if type_name == "float":
+            return float(value)
+        if type_name == "bool":
+            lowered = value.strip().lower()
+            if lowered in {"true", "1", "yes"}:
+                return True
+            if lowered in {"false", "0", "no"}:
+                return False
+            raise ValueError(value)
+    except ValueError:
+        raise ParameterError(
+            f"parameter {name} expects a value of type {type_name}, got {value!r}"
+        ) from None
+    if type_name in {"list", "dict", "tuple", "None"}:
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def read_metrics(executed: Any) -> dict:
+    """The dict shown by the cell tagged ``metrics`` of an executed notebook.
+
+    Parameters
+    ----------
+    executed : nbformat.NotebookNode or path
+        An executed notebook.
+
+    Introduced in: 04_one_hot_cnn
+    """
+    import nbformat
+
+    nb = executed if hasattr(executed, "cells") else nbformat.read(executed, as_version=4)
+    cells = [c for c in nb.cells if "metrics" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise NotebookError("the notebook has no cell tagged 'metrics' (see docs/CONVENTIONS.md)")
+    for output in cells[-1].get("outputs", []):
+        data = output.get("data", {})
+        if "application/json" in data:
+            return dict(data["application/json"])
+        text = data.get("text/plain") or output.get("text")
+        if text:
+            try:
+                return json.loads(text if isinstance(text, str) else "".join(text))
+            except json.JSONDecodeError:
+                continue
+    raise NotebookError("the 'metrics' cell showed no JSON dict: call show_metrics({...}) in it")
+
+
+def run_notebook(
+    notebook: str | Path,
+    parameters: dict[str, Any] | None = None,
+    output_dir: str | Path = "runs",
+    progress: bool = False,
+    log_output: bool = False,
+) -> dict:
+    """Execute a lesson with papermill and return its metrics.
+
+    Writes ``output_dir/<stem>.ipynb`` (the executed notebook) and, on success,
+    ``output_dir/<stem>.metrics.json``.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        Path, stem or lesson number.
+    parameters : dict, optional
+        Values for the notebook's ``parameters`` cell; strings are converted to the type of
+        each default (see :func:`convert_parameters`).
+    output_dir : str or Path
+        Where the executed notebook and the metrics go (created if needed).
+    progress, log_output : bool
+        Show papermill's progress bar / stream the cells' output.
+
+    Returns
+    -------
+    dict
+        The metrics dict of the ``metrics`` cell.
+
+    Raises
+    ------
+    ParameterError
+        Unknown parameter name or badly typed value (nothing is executed).
+    NotebookError
+        A cell raised: the message names the cell, its first lines and the error.
+
+    Introduced in: 04_one_hot_cnn
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    path = find_notebook(notebook)
+    params = convert_parameters(path, parameters or {})
+    out_dir = Path(output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / f"{path.stem}.ipynb"
+    metrics_path = out_dir / f"{path.stem}.metrics.json"
+    metrics_path.unlink(missing_ok=True)
+    try:
+        nb = papermill.execute_notebook(
+            str(path),
+            str(executed),
+            parameters=params,
+            progress_bar=progress,
+            log_output=log_output,
+            kernel_name="python3",
+        )
+    except PapermillExecutionError as err:
+        raise NotebookError(_describe_failure(path, executed, err)) from None
+    metrics = read_metrics(nb)
+    tmp = metrics_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    tmp.replace(metrics_path)
+    return metrics
+
+
+def _describe_failure(path: Path, executed: Path, err: Any) -> str:
+    source = [line for line in (err.source or "").splitlines() if line.strip()]
+    shown = "\n".join("    " + line for line in source[:8])
+    if len(source) > 8:
+        shown += "\n    ..."
+    return (
+        f"{path.name} failed in cell {err.cell_index} (execution count {err.exec_count}):\n"
+        f"{shown}\n\n{err.ename}: {_ANSI.sub('', str(err.evalue))}\n\n"
+        f"The executed notebook, with the full traceback, is {executed}"
+    )

@@ -1,0 +1,34 @@
+"""Shared pytest configuration: quiet TensorFlow, headless plots, lesson runs shared across tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def lesson_runs(tmp_path_factory):
+    """Run each lesson at most once per session: ``lesson_runs(stem, **parameters) -> metrics``."""
+    from course_lib.notebooks import run_notebook
+
+    cache: dict = {}
+    out = tmp_path_factory.mktemp("lessons")
+
+    def run(stem: str, **parameters):
+        key = (stem, tuple(sorted(parameters.items())))
+        if key not in cache:
+            where = out / f"{stem}-{len(cache)}"
+            cache[key] = run_notebook(NOTEBOOKS / f"{stem}.ipynb", parameters, where)
+        return cache[key]
+
+    return run

@@ -1,0 +1,115 @@
+"""The ``course`` command: list, run (parameters, failures), data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import NOTEBOOKS, ROOT
+
+
+def course(*args, env=None, cwd=None):
+    """Run the ``course`` command in a subprocess, as a user would."""
+    exe = shutil.which("course")
+    cmd = [exe] if exe else [sys.executable, "-m", "course_lib.cli"]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env,
+                          cwd=cwd or ROOT, timeout=600)
+
+
+def make_notebook(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for source, tags in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A three-cell notebook: parameters, work, metrics."""
+    return make_notebook(tmp_path / "tiny.ipynb", [
+        ("N = 3\nNAME = 'x'\nRATE = 0.5\nFLAG = False", ["parameters"]),
+        ("total = N * RATE\nif FLAG:\n    total += 100", []),
+        ("from course_lib.notebooks import show_metrics\n"
+         "show_metrics({'total': total, 'name': NAME, 'flag': FLAG})", ["metrics"]),
+    ])
+
+
+def test_entry_point_installed():
+    assert shutil.which("course"), "the course console script is not on PATH: pip install -e ."
+
+
+def test_list_shows_lessons_with_runtime():
+    result = course("list")
+    assert result.returncode == 0, result.stderr
+    assert "04_one_hot_cnn" in result.stdout
+    assert "runtime: about" in result.stdout
+
+
+def test_run_injects_typed_parameters_and_writes_metrics(tiny, tmp_path):
+    out = tmp_path / "out"
+    result = course("run", str(tiny), "-p", "N", "4", "-p", "RATE", "2.5", "-p", "FLAG", "true",
+                    "-p", "NAME", "dna", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((out / "tiny.metrics.json").read_text())
+    assert metrics == {"total": 110.0, "name": "dna", "flag": True}
+    assert (out / "tiny.ipynb").is_file()
+
+
+def test_unknown_parameter_lists_the_notebook_parameters(tiny, tmp_path):
+    result = course("run", str(tiny), "-p", "EPOCHS", "3", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "no parameter 'EPOCHS'" in result.stderr
+    for name in ("N", "NAME", "RATE", "FLAG"):
+        assert name in result.stderr
+    assert not (tmp_path / "tiny.ipynb").exists(), "nothing may run for a bad parameter"
+
+
+def test_badly_typed_parameter(tiny, tmp_path):
+    result = course("run", str(tiny), "-p", "N", "three", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "N expects a value of type int" in result.stderr
+
+
+def test_failing_notebook_shows_the_cell_not_a_long_traceback(tmp_path):
+    nb = make_notebook(tmp_path / "broken.ipynb", [
+        ("SEED = 1", ["parameters"]),
+        ("def load():\n    raise ValueError('file reads.csv has no column label')\nload()", []),
+        ("from course_lib.notebooks import show_metrics\nshow_metrics({})", ["metrics"]),
+    ])
+    result = course("run", str(nb), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "broken.ipynb failed in cell 1" in result.stderr
+    assert "ValueError: file reads.csv has no column label" in result.stderr
+    assert "raise ValueError" in result.stderr, "the failing cell's source is shown"
+    assert len(result.stderr.splitlines()) < 30
+    assert "Traceback (most recent call last)" not in result.stderr
+    assert not (tmp_path / "out" / "broken.metrics.json").exists()
+
+
+def test_unknown_notebook(tmp_path):
+    result = course("run", "99_nothing", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "04_one_hot_cnn" in result.stderr, "the error lists the lessons"
+
+
+def test_lesson_resolved_by_number():
+    from course_lib.notebooks import find_notebook
+
+    assert find_notebook("04") == NOTEBOOKS / "04_one_hot_cnn.ipynb"
+    assert find_notebook("04_one_hot_cnn") == NOTEBOOKS / "04_one_hot_cnn.ipynb"
+
+
+def test_data_list_names_the_primer():
+    result = course("data", "list")
+    assert result.returncode == 0, result.stderr
+    assert "primer" in result.stdout
+    assert "COURSE_DATA_DIR" in result.stdout
