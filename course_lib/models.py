@@ -60,3 +60,231 @@ def build_primer_cnn(
         optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]
     )
     return model
+
+
+def _check_fits(seq_len: int, name: str, needed: int) -> None:
+    if seq_len < needed:
+        raise ValueError(
+            f"seq_len={seq_len} is too short for {name}: its convolutions and poolings need at "
+            f"least {needed} positions; use longer sequences or smaller widths"
+        )
+
+
+def build_danq(
+    seq_len: int = 1000,
+    n_targets: int = 919,
+    filters: int = 320,
+    kernel_size: int = 26,
+    pool_size: int = 13,
+    lstm_units: int = 320,
+    dense_units: int = 925,
+    learning_rate: float = 1e-3,
+):
+    """DanQ: a convolution, a bidirectional LSTM and two dense layers.
+
+    Conv1D(320, 26, relu) -> MaxPooling1D(13, 13) -> Dropout(0.2) ->
+    Bidirectional(LSTM(320, return_sequences=True)) -> Dropout(0.5) -> Flatten ->
+    Dense(925, relu) -> Dense(n_targets, sigmoid), as in Quang & Xie, "DanQ: a hybrid
+    convolutional and recurrent deep neural network for quantifying the function of DNA
+    sequences", Nucleic Acids Research 44, e107 (2016). At the defaults (the published,
+    full configuration) the convolution has 33,600 parameters and the BiLSTM 1,640,960;
+    smaller ``filters``/``lstm_units``/``dense_units`` give a laptop-sized model built by
+    the same code.
+
+    Parameters
+    ----------
+    seq_len : int
+        Input length L; the model takes ``X`` of shape (batch, L, 4), float32, bases in
+        A, C, G, T order.
+    n_targets : int
+        Number of binary targets (919 for DeepSEA's data); the output has shape
+        (batch, n_targets), independent sigmoid probabilities.
+    filters, kernel_size, pool_size, lstm_units, dense_units : int
+        Layer sizes; the paper's values by default.
+    learning_rate : float
+        Adam learning rate (the paper used RMSprop; Adam trains the small variants faster).
+
+    Returns
+    -------
+    keras.Model
+        Compiled with Adam, binary cross-entropy and ROC AUC (``auc``).
+
+    Introduced in: 05_danq_deepsea
+    """
+    import keras
+    from keras import layers
+
+    _check_fits(seq_len, "DanQ", kernel_size + pool_size - 1)
+    model = _chain(
+        keras.Input(shape=(seq_len, 4), name="dna"),
+        [
+            layers.Conv1D(filters, kernel_size, activation="relu", name="conv"),
+            layers.MaxPooling1D(pool_size, strides=pool_size, name="pool"),
+            layers.Dropout(0.2, name="drop_conv"),
+            layers.Bidirectional(
+                layers.LSTM(lstm_units, return_sequences=True, name="lstm"), name="bilstm"
+            ),
+            layers.Dropout(0.5, name="drop_lstm"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(dense_units, activation="relu", name="dense"),
+            layers.Dense(n_targets, activation="sigmoid", name="output", dtype="float32"),
+        ],
+        "danq",
+    )
+    _compile_multilabel(model, learning_rate)
+    return model
+
+
+def build_deepsea(
+    seq_len: int = 1000,
+    n_targets: int = 919,
+    filters: tuple[int, int, int] = (320, 480, 960),
+    kernel_size: int = 8,
+    pool_size: int = 4,
+    dense_units: int = 925,
+    learning_rate: float = 1e-3,
+):
+    """DeepSEA: three convolutions and two dense layers.
+
+    Conv1D(320, 8) -> MaxPool(4) -> Dropout(0.2) -> Conv1D(480, 8) -> MaxPool(4) ->
+    Dropout(0.2) -> Conv1D(960, 8) -> Dropout(0.5) -> Flatten -> Dense(925, relu) ->
+    Dense(n_targets, sigmoid), as in Zhou & Troyanskaya, "Predicting effects of noncoding
+    variants with deep learning-based sequence model", Nature Methods 12, 931-934 (2015).
+    Convolutions use ReLU (the Torch original used a thresholded ReLU) and no padding, so
+    at L = 1000 the last convolution has 53 positions, as in the paper's 53 x 960 layer.
+
+    Parameters
+    ----------
+    seq_len : int
+        Input length L; ``X`` has shape (batch, L, 4), float32, bases in A, C, G, T order.
+    n_targets : int
+        Number of binary targets; output shape (batch, n_targets), sigmoid probabilities.
+    filters : tuple of 3 ints
+        Widths of the three convolutions; (320, 480, 960) is the published configuration.
+    kernel_size, pool_size, dense_units : int
+        The paper's values by default.
+    learning_rate : float
+        Adam learning rate.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with Adam, binary cross-entropy and ROC AUC (``auc``).
+
+    Introduced in: 05_danq_deepsea
+    """
+    import keras
+    from keras import layers
+
+    if len(filters) != 3:
+        raise ValueError(f"filters must list 3 convolution widths, e.g. (320, 480, 960); got {filters}")
+    _check_fits(seq_len, "DeepSEA", (kernel_size - 1) * (1 + pool_size + pool_size**2) + pool_size**2)
+    model = _chain(
+        keras.Input(shape=(seq_len, 4), name="dna"),
+        [
+            layers.Conv1D(filters[0], kernel_size, activation="relu", name="conv1"),
+            layers.MaxPooling1D(pool_size, name="pool1"),
+            layers.Dropout(0.2, name="drop1"),
+            layers.Conv1D(filters[1], kernel_size, activation="relu", name="conv2"),
+            layers.MaxPooling1D(pool_size, name="pool2"),
+            layers.Dropout(0.2, name="drop2"),
+            layers.Conv1D(filters[2], kernel_size, activation="relu", name="conv3"),
+            layers.Dropout(0.5, name="drop3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(dense_units, activation="relu", name="dense"),
+            layers.Dense(n_targets, activation="sigmoid", name="output", dtype="float32"),
+        ],
+        "deepsea",
+    )
+    _compile_multilabel(model, learning_rate)
+    return model
+
+
+def _chain(inputs, layer_list, name: str):
+    """A functional model applying ``layer_list`` in order (so every layer has an output)."""
+    import keras
+
+    x = inputs
+    for layer in layer_list:
+        x = layer(x)
+    return keras.Model(inputs, x, name=name)
+
+
+def _compile_multilabel(model, learning_rate: float) -> None:
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.AUC(name="auc", multi_label=True)],
+    )
+
+
+def save_model(model, path) -> None:
+    """Save a model in the ``.keras`` format (architecture, weights, optimizer state).
+
+    Parameters
+    ----------
+    model : keras.Model
+    path : str or Path
+        Must end in ``.keras``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    if not str(path).endswith(".keras"):
+        raise ValueError(f"save to a path ending in .keras, got {path!s}")
+    model.save(path)
+
+
+def load_model(path):
+    """Load a ``.keras`` model in safe mode (no arbitrary code is deserialized).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file written by :func:`save_model` or ``model.save``.
+
+    Returns
+    -------
+    keras.Model
+
+    Introduced in: 05_danq_deepsea
+    """
+    from pathlib import Path
+
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}; train one first (course train ...)")
+    return keras.models.load_model(path, safe_mode=True)
+
+
+def predict_both_strands(model, X, batch_size: int = 256):
+    """Predictions averaged over each sequence and its reverse complement, as DeepSEA does.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Takes (batch, L, 4) one-hot in A, C, G, T order.
+    X : np.ndarray, shape (n, L, 4), float32 or uint8
+        One-hot sequences, A, C, G, T order.
+    batch_size : int
+
+    Returns
+    -------
+    np.ndarray, shape (n, n_targets), float32
+        ``(model(X) + model(reverse_complement(X))) / 2``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import numpy as np
+
+    from course_lib.sequences import reverse_complement
+
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 3 or X.shape[-1] != 4:
+        raise ValueError(f"X must be one-hot of shape (n, L, 4), got {X.shape}")
+    forward = model.predict(X, batch_size=batch_size, verbose=0)
+    reverse = model.predict(reverse_complement(X), batch_size=batch_size, verbose=0)
+    return ((forward + reverse) / 2).astype(np.float32)

@@ -1,0 +1,85 @@
+"""Model builders: published parameter counts, output shapes, safe-mode save/reload."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras", reason="Keras is not installed")
+
+from course_lib import models  # noqa: E402
+
+
+def _params(model, name):
+    return model.get_layer(name).count_params()
+
+
+def test_danq_published_parameter_counts():
+    model = models.build_danq()
+    # 4*26*320 + 320 and 2 directions * 4 gates * (320*(320+320) + 320)
+    assert _params(model, "conv") == 33_600
+    assert _params(model, "bilstm") == 1_640_960
+    assert model.get_layer("pool").output.shape[1] == 75  # (1000 - 26 + 1) // 13
+    assert _params(model, "dense") == 75 * 640 * 925 + 925
+    assert model.output.shape == (None, 919)
+
+
+def test_deepsea_published_shapes():
+    model = models.build_deepsea()
+    assert model.get_layer("conv3").output.shape[1:] == (53, 960)
+    assert _params(model, "conv1") == 4 * 8 * 320 + 320
+    assert _params(model, "conv2") == 320 * 8 * 480 + 480
+    assert _params(model, "conv3") == 480 * 8 * 960 + 960
+    assert _params(model, "dense") == 53 * 960 * 925 + 925
+    assert model.output.shape == (None, 919)
+
+
+@pytest.mark.parametrize(
+    "builder, kwargs",
+    [
+        (models.build_danq, dict(filters=8, lstm_units=4, dense_units=8)),
+        (models.build_deepsea, dict(filters=(4, 4, 4), dense_units=8)),
+    ],
+)
+def test_small_variant_output_follows_targets(builder, kwargs):
+    model = builder(seq_len=200, n_targets=7, **kwargs)
+    x = np.zeros((3, 200, 4), np.float32)
+    out = model.predict(x, verbose=0)
+    assert out.shape == (3, 7)
+    assert np.all((out > 0) & (out < 1))
+
+
+@pytest.mark.parametrize("builder", [models.build_danq, models.build_deepsea])
+def test_too_short_input_is_a_clear_error(builder):
+    with pytest.raises(ValueError, match="too short"):
+        builder(seq_len=20)
+
+
+@pytest.mark.parametrize(
+    "builder, kwargs",
+    [
+        (models.build_danq, dict(filters=8, lstm_units=4, dense_units=8)),
+        (models.build_deepsea, dict(filters=(4, 4, 4), dense_units=8)),
+    ],
+)
+def test_save_reload_safe_mode_gives_identical_predictions(tmp_path, builder, kwargs):
+    model = builder(seq_len=200, n_targets=5, **kwargs)
+    x = np.random.default_rng(0).random((4, 200, 4)).astype(np.float32)
+    model.fit(x, np.ones((4, 5), np.float32), epochs=1, verbose=0)  # non-initial weights
+    path = tmp_path / "m.keras"
+    models.save_model(model, path)
+    again = models.load_model(path)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
+
+
+def test_load_missing_model_says_how_to_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="course train"):
+        models.load_model(tmp_path / "nope.keras")
+
+
+def test_predict_both_strands_is_strand_symmetric():
+    model = models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
+                              lstm_units=2, dense_units=4)
+    rng = np.random.default_rng(1)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (2, 60))]
+    rc = x[:, ::-1, ::-1]  # ACGT: reverse the positions and the channels
+    np.testing.assert_allclose(models.predict_both_strands(model, x),
+                               models.predict_both_strands(model, rc), rtol=1e-5, atol=1e-6)
