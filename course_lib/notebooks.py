@@ -7,6 +7,7 @@ dict as JSON next to it.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -152,9 +153,20 @@ def notebook_parameters(path: str | Path) -> dict[str, dict]:
 
     found = papermill.inspect_notebook(str(path))
     return {
-        name: {"default": info["default"], "type": info["inferred_type_name"]}
+        name: {"default": info["default"], "type": _type_of(info["default"], info["inferred_type_name"])}
         for name, info in found.items()
     }
+
+
+def _type_of(default: str, annotated: str) -> str:
+    """The type of a parameter: its annotation if any, else that of its literal default."""
+    if annotated and annotated != "None":
+        return annotated
+    try:
+        value = ast.literal_eval(default)
+    except (ValueError, SyntaxError):
+        return "None"
+    return type(value).__name__ if value is not None else "None"
 
 
 def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
@@ -284,8 +296,12 @@ def run_notebook(
     path = find_notebook(notebook)
     params = convert_parameters(path, parameters or {})
     out_dir = Path(output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / f"{path.stem}.ipynb"
+    if executed.resolve() == path.resolve():
+        raise ParameterError(
+            f"the output {executed} would overwrite the lesson itself; choose another -o OUTDIR"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = out_dir / f"{path.stem}.metrics.json"
     metrics_path.unlink(missing_ok=True)
     try:

@@ -65,16 +65,16 @@ def test_run_injects_typed_parameters_and_writes_metrics(tiny, tmp_path):
 
 
 def test_unknown_parameter_lists_the_notebook_parameters(tiny, tmp_path):
-    result = course("run", str(tiny), "-p", "EPOCHS", "3", "-o", str(tmp_path))
+    result = course("run", str(tiny), "-p", "EPOCHS", "3", "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "no parameter 'EPOCHS'" in result.stderr
     for name in ("N", "NAME", "RATE", "FLAG"):
         assert name in result.stderr
-    assert not (tmp_path / "tiny.ipynb").exists(), "nothing may run for a bad parameter"
+    assert not (tmp_path / "out" / "tiny.ipynb").exists(), "nothing may run for a bad parameter"
 
 
 def test_badly_typed_parameter(tiny, tmp_path):
-    result = course("run", str(tiny), "-p", "N", "three", "-o", str(tmp_path))
+    result = course("run", str(tiny), "-p", "N", "three", "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "N expects a value of type int" in result.stderr
 
@@ -93,6 +93,12 @@ def test_failing_notebook_shows_the_cell_not_a_long_traceback(tmp_path):
     assert len(result.stderr.splitlines()) < 30
     assert "Traceback (most recent call last)" not in result.stderr
     assert not (tmp_path / "out" / "broken.metrics.json").exists()
+
+
+def test_output_may_not_overwrite_the_lesson(tiny, tmp_path):
+    result = course("run", str(tiny), "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "would overwrite the lesson itself" in result.stderr
 
 
 def test_unknown_notebook(tmp_path):
