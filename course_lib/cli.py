@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -58,14 +59,26 @@ def _build_parser() -> argparse.ArgumentParser:
     path.add_argument("name")
     path.add_argument("file", nargs="?")
 
-    train = sub.add_parser("train", help="train a model (DanQ, DeepSEA, ...) from the command line")
-    try:
-        from course_lib import training
-
-        training.add_train_arguments(train)
-    except (ImportError, AttributeError):
-        train.add_argument("rest", nargs=argparse.REMAINDER)
+    for name, help_text in (
+        ("train", "train a model (DanQ, DeepSEA, ...) from the command line"),
+        ("gather", "gather the metrics of a job-array sweep into one table"),
+    ):
+        _plug(sub, name, _PLUGGED[name], help_text)
     return parser
+
+
+# Subcommands implemented in their topic's module: ``course NAME`` calls
+# ``course_lib.<module>.add_<NAME>_arguments(parser)`` and ``run_<NAME>(args) -> int``.
+_PLUGGED = {"train": "training", "gather": "slurm"}
+
+
+def _plug(sub, name: str, module: str, help_text: str) -> None:
+    parser = sub.add_parser(name, help=help_text)
+    try:
+        mod = importlib.import_module(f"course_lib.{module}")
+        getattr(mod, f"add_{name}_arguments")(parser)
+    except (ImportError, AttributeError):
+        parser.add_argument("rest", nargs=argparse.REMAINDER)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "data":
             return _data(args)
-        if args.command == "train":
-            from course_lib import training
-
-            if not hasattr(training, "run_train"):
-                print("course train is not available in this version", file=sys.stderr)
+        if args.command in _PLUGGED:
+            mod = importlib.import_module(f"course_lib.{_PLUGGED[args.command]}")
+            run = getattr(mod, f"run_{args.command}", None)
+            if run is None:
+                print(f"course {args.command} is not available in this version", file=sys.stderr)
                 return 2
-            return int(training.run_train(args) or 0)
+            return int(run(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
