@@ -24,6 +24,7 @@ download nor read a local-directory mirror.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -231,9 +232,28 @@ def fetch(name: str, *, timeout: float = 60.0, progress: bool = True, force: boo
     folder = cache_dir() / name
     folder.mkdir(parents=True, exist_ok=True)
     reserved = {file["name"] for file in entry["files"]}
-    for file in entry["files"]:
-        _fetch_file(name, file, folder, reserved, timeout=timeout, progress=progress, force=force)
+    with _locked(folder):  # another process fetching the same dataset waits, then hits the cache
+        for file in entry["files"]:
+            _fetch_file(name, file, folder, reserved, timeout=timeout, progress=progress, force=force)
     return folder
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (best effort: unlocked where the OS or the
+    filesystem has no ``flock``, e.g. Windows or some network filesystems)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def data_path(name: str, filename: str | None = None) -> Path:

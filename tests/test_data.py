@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import shutil
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -232,6 +234,29 @@ def test_a_partial_download_is_resumed(cache, registry, http_server, behaviour, 
     assert (data.fetch("ds", progress=False) / "seq.txt").read_bytes() == CONTENT
     assert http_server.requests == [(f"/{behaviour}/ds/seq.txt", "bytes=1000-")]
     assert not (cache / "ds" / "seq.txt.part").exists()
+
+
+def test_a_complete_partial_file_is_downloaded_again(cache, registry, http_server):
+    registry(one_file(http_server))  # e.g. killed between the last byte and the rename
+    (cache / "ds").mkdir(parents=True)
+    (cache / "ds" / "seq.txt.part").write_bytes(CONTENT)
+    assert (data.fetch("ds", progress=False) / "seq.txt").read_bytes() == CONTENT
+    assert [r for _, r in http_server.requests] == [f"bytes={len(CONTENT)}-", None]  # 416, then all
+
+
+def test_concurrent_fetches_wait_for_each_other(cache, registry, http_server):
+    fcntl = pytest.importorskip("fcntl", reason="flock is POSIX-only; fetch() runs unlocked elsewhere")
+    registry(one_file(http_server))
+    (cache / "ds").mkdir(parents=True)
+    fd = os.open(cache / "ds", os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as another process fetching "ds" would
+    other = threading.Thread(target=data.fetch, args=("ds",), kwargs={"progress": False})
+    other.start()
+    other.join(0.5)
+    assert other.is_alive() and http_server.requests == []
+    os.close(fd)
+    other.join(10)
+    assert (cache / "ds" / "seq.txt").read_bytes() == CONTENT and len(http_server.requests) == 1
 
 
 def test_a_wrong_partial_file_fails_the_checksum_and_is_deleted(cache, registry, http_server):
