@@ -61,3 +61,183 @@ def evaluate_classifier(y_true: np.ndarray, probs: np.ndarray) -> dict:
     y_pred = probs.argmax(axis=1)
     cm = confusion_matrix(y_true, y_pred, probs.shape[1])
     return {"accuracy": float(np.trace(cm) / max(cm.sum(), 1)), "confusion": cm, "y_pred": y_pred}
+
+
+def _check_multilabel(y_true: np.ndarray, y_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true)
+    y_prob = np.asarray(y_prob, dtype=np.float64)
+    if y_true.ndim == 1:
+        y_true, y_prob = y_true[:, None], y_prob.reshape(len(y_prob), -1)
+    if y_true.shape != y_prob.shape or y_true.ndim != 2:
+        raise ValueError(
+            f"y_true {y_true.shape} and y_prob {y_prob.shape} must both have shape (n, n_targets); "
+            "for strand-averaged predictions pass the forward-half labels"
+        )
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must hold 0/1 labels")
+    if not np.isfinite(y_prob).all():
+        raise ValueError("y_prob holds NaN or infinite values; check the model's outputs")
+    return y_true.astype(bool), y_prob
+
+
+def roc_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """Area under the ROC curve of one binary target (Mann-Whitney U, ties count half).
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n,)
+    y_score : np.ndarray of float, shape (n,)
+
+    Returns
+    -------
+    float
+        NaN when ``y_true`` has no positives or no negatives (AUC is undefined there).
+
+    Introduced in: 05_danq_deepsea
+    """
+    from scipy.stats import rankdata
+
+    y_true = np.asarray(y_true, dtype=bool)
+    n_pos = int(y_true.sum())
+    n_neg = len(y_true) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(y_score)
+    return float((ranks[y_true].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def pr_auc(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """Area under the precision-recall curve (average precision) of one binary target.
+
+    Returns NaN when there are no positives; a random predictor scores about the prevalence.
+
+    Introduced in: 05_danq_deepsea
+    """
+    from sklearn.metrics import average_precision_score
+
+    y_true = np.asarray(y_true, dtype=bool)
+    if not y_true.any():
+        return float("nan")
+    return float(average_precision_score(y_true, y_score))
+
+
+def reliability_curve(
+    y_true: np.ndarray, y_prob: np.ndarray, n_bins: int = 10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean predicted probability and observed frequency in equal-width probability bins.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n,) or (n, T) (pooled)
+    y_prob : np.ndarray of float in [0, 1], same shape
+    n_bins : int
+
+    Returns
+    -------
+    mean_prob, frac_positive : np.ndarray of float, shape (n_bins,)
+        NaN for empty bins.
+    counts : np.ndarray of int, shape (n_bins,)
+
+    Introduced in: 05_danq_deepsea
+    """
+    y_true = np.asarray(y_true, dtype=float).ravel()
+    y_prob = np.asarray(y_prob, dtype=float).ravel()
+    bins = np.clip((y_prob * n_bins).astype(int), 0, n_bins - 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_prob = np.bincount(bins, y_prob, n_bins) / counts
+        frac = np.bincount(bins, y_true, n_bins) / counts
+    return mean_prob, frac, counts
+
+
+def expected_calibration_error(y_true: np.ndarray, y_prob: np.ndarray, n_bins: int = 10) -> float:
+    """Expected calibration error: sum over bins of (bin share) x |frequency - mean probability|.
+
+    Introduced in: 05_danq_deepsea
+    """
+    mean_prob, frac, counts = reliability_curve(y_true, y_prob, n_bins)
+    used = counts > 0
+    return float(np.sum(counts[used] / counts.sum() * np.abs(frac[used] - mean_prob[used])))
+
+
+def evaluate_targets(y_true: np.ndarray, y_prob: np.ndarray, targets=None, n_bins: int = 10):
+    """Per-target ROC AUC, PR AUC, prevalence and calibration of a multi-label model.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n, T)
+    y_prob : np.ndarray of float, shape (n, T)
+        Predicted probabilities (e.g. strand-averaged).
+    targets : pandas.DataFrame, optional
+        T rows describing the targets (e.g. ``deepsea.read_targets()``); its columns are
+        placed in front of the metrics.
+    n_bins : int
+        Bins for the expected calibration error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``n_positive``, ``prevalence``, ``roc_auc``, ``pr_auc``, ``ece``
+        and ``note`` ("no positives" / "no negatives" where AUCs are NaN; never an error).
+
+    Introduced in: 05_danq_deepsea
+    """
+    import pandas as pd
+
+    y_true, y_prob = _check_multilabel(y_true, y_prob)
+    n_pos = y_true.sum(axis=0)
+    table = pd.DataFrame({
+        "n_positive": n_pos,
+        "prevalence": n_pos / max(len(y_true), 1),
+        "roc_auc": [roc_auc(y_true[:, t], y_prob[:, t]) for t in range(y_true.shape[1])],
+        "pr_auc": [pr_auc(y_true[:, t], y_prob[:, t]) for t in range(y_true.shape[1])],
+        "ece": [expected_calibration_error(y_true[:, t], y_prob[:, t], n_bins)
+                for t in range(y_true.shape[1])],
+        "note": np.where(n_pos == 0, "no positives",
+                         np.where(n_pos == len(y_true), "no negatives", "")),
+    })
+    if targets is not None:
+        if len(targets) != len(table):
+            raise ValueError(f"targets has {len(targets)} rows but there are {len(table)} targets")
+        extra = targets.drop(columns=[c for c in table.columns if c in targets.columns])
+        table = pd.concat([extra.reset_index(drop=True), table], axis=1)
+    return table
+
+
+def summarize_targets(table, by: str = "assay"):
+    """Medians and means of per-target metrics per group, plus a row ``all``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`evaluate_targets` (with a ``by`` column, e.g. ``assay``).
+    by : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the groups and ``all``; columns ``n_targets``, ``n_evaluated`` (targets with
+        positives and negatives), ``median_roc_auc``, ``mean_roc_auc``, ``median_pr_auc``,
+        ``mean_pr_auc``, ``weighted_roc_auc`` and ``weighted_pr_auc`` (prevalence-weighted).
+        NaN AUCs (targets without positives) are left out, not propagated.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import pandas as pd
+
+    if by not in table.columns:
+        raise ValueError(f"table has no column {by!r}; columns: {list(table.columns)}")
+
+    def one(group):
+        ok = group.dropna(subset=["roc_auc"])
+        w = ok["prevalence"].to_numpy()
+        row = {"n_targets": len(group), "n_evaluated": len(ok)}
+        for col in ("roc_auc", "pr_auc"):
+            row[f"median_{col}"] = ok[col].median()
+            row[f"mean_{col}"] = ok[col].mean()
+            row[f"weighted_{col}"] = float(np.average(ok[col], weights=w)) if w.sum() > 0 else np.nan
+        return pd.Series(row)
+
+    rows = {name: one(g) for name, g in table.groupby(by, sort=False)}
+    rows["all"] = one(table)
+    return pd.DataFrame(rows).T

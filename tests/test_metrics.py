@@ -1,0 +1,72 @@
+"""Per-target evaluation: hand-checked AUCs, calibration, targets without positives."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_lib import metrics
+
+
+def test_confusion_matrix_still_counts_pairs():
+    cm = metrics.confusion_matrix(np.array([0, 1, 1]), np.array([0, 1, 0]), 2)
+    np.testing.assert_array_equal(cm, [[1, 0], [1, 1]])
+
+
+@pytest.mark.parametrize(
+    "y, s, expected",
+    [
+        ([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], 0.75),   # 3 of 4 (pos, neg) pairs ordered
+        ([0, 1, 0, 1], [0.2, 0.2, 0.1, 0.9], 0.875),   # one tie counts half: 3.5 / 4
+        ([1, 1, 0], [0.9, 0.8, 0.1], 1.0),
+        ([1, 0, 0], [0.1, 0.5, 0.6], 0.0),
+    ],
+)
+def test_roc_auc_hand_checked(y, s, expected):
+    assert metrics.roc_auc(np.array(y), np.array(s)) == pytest.approx(expected)
+
+
+def test_pr_auc_hand_checked():
+    # ranked: 0.8 (pos, P=1, R=.5), 0.4 (neg), 0.35 (pos, P=2/3, R=1): AP = .5*1 + .5*2/3
+    assert metrics.pr_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])) == pytest.approx(5 / 6)
+
+
+def test_ece_hand_checked():
+    # bin [0.2, 0.3): mean .2, freq .5 (2 items); bin [0.9, 1]: mean .9, freq 1 (2 items)
+    y = np.array([0, 1, 1, 1])
+    p = np.array([0.2, 0.2, 0.9, 0.9])
+    assert metrics.expected_calibration_error(y, p, n_bins=10) == pytest.approx(0.5 * 0.3 + 0.5 * 0.1)
+    mean, frac, counts = metrics.reliability_curve(y, p, n_bins=10)
+    assert counts.sum() == 4 and counts[2] == 2 and counts[9] == 2
+    assert np.isnan(mean[0]) and frac[9] == 1.0
+
+
+def test_evaluate_targets_reports_targets_without_positives_without_nan_crash():
+    y = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+    p = np.array([[0.1, 0.3, 0.5], [0.4, 0.2, 0.5], [0.35, 0.6, 0.5], [0.8, 0.9, 0.5]])
+    targets = pd.DataFrame({"assay": ["DNase", "TF", "TF"], "target": ["a", "b", "c"]})
+    table = metrics.evaluate_targets(y, p, targets)
+    assert list(table["target"]) == ["a", "b", "c"]
+    assert table.loc[0, "roc_auc"] == pytest.approx(0.75)
+    assert table.loc[1, "roc_auc"] == pytest.approx(0.5)  # 0.9 beats both negatives, 0.2 neither
+    assert np.isnan(table.loc[2, "roc_auc"]) and table.loc[2, "note"] == "no negatives"
+    np.testing.assert_allclose(table["prevalence"], [0.5, 0.5, 1.0])
+    y[:, 0] = 0
+    table = metrics.evaluate_targets(y, p, targets)
+    assert table.loc[0, "note"] == "no positives" and np.isnan(table.loc[0, "pr_auc"])
+    summary = metrics.summarize_targets(table)
+    assert summary.loc["TF", "n_evaluated"] == 1 and summary.loc["DNase", "n_evaluated"] == 0
+    assert summary.loc["all", "median_roc_auc"] == pytest.approx(0.5)
+
+
+def test_summary_medians_and_prevalence_weights():
+    table = pd.DataFrame({"assay": ["x", "x", "x"], "roc_auc": [0.6, 0.8, 0.9],
+                          "pr_auc": [0.1, 0.2, 0.3], "prevalence": [0.1, 0.1, 0.2]})
+    s = metrics.summarize_targets(table)
+    assert s.loc["x", "median_roc_auc"] == pytest.approx(0.8)
+    assert s.loc["x", "weighted_roc_auc"] == pytest.approx((0.06 + 0.08 + 0.18) / 0.4)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((3, 2)), np.full((4, 3), np.nan)])
+def test_evaluate_targets_shape_and_nan_errors(bad):
+    with pytest.raises(ValueError, match="shape|NaN"):
+        metrics.evaluate_targets(np.zeros((4, 3)), bad)
