@@ -62,6 +62,7 @@ REGISTRY_PATH: Path | None = None
 _CHUNK = 1 << 20
 _NETWORK_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_CACHE_SUFFIXES = (".part", ".sha256", ".extracted")  # bookkeeping files next to a download
 
 
 class ChecksumError(RuntimeError):
@@ -234,7 +235,8 @@ def fetch(name: str, *, timeout: float = 60.0, progress: bool = True, force: boo
     reserved = {file["name"] for file in entry["files"]}
     with _locked(folder):  # another process fetching the same dataset waits, then hits the cache
         for file in entry["files"]:
-            _fetch_file(name, file, folder, reserved, timeout=timeout, progress=progress, force=force)
+            _fetch_file(name, file, folder, reserved, timeout=timeout, progress=progress,
+                        force=force)
     return folder
 
 
@@ -279,7 +281,8 @@ def data_path(name: str, filename: str | None = None) -> Path:
     path = folder / filename
     if not path.exists():
         present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-        raise FileNotFoundError(f"dataset {name!r} has no {filename!r}; it holds: {', '.join(present)}")
+        raise FileNotFoundError(
+            f"dataset {name!r} has no {filename!r}; it holds: {', '.join(present)}")
     return path
 
 
@@ -485,10 +488,11 @@ def _check_members(members: list[tarfile.TarInfo], archive: Path, reserved: set[
         parts = PurePosixPath(member.name).parts
         link = PurePosixPath(member.linkname) if member.issym() or member.islnk() else None
         unsafe = (
-            member.name.startswith(("/", "\\")) or ".." in parts or re.match(r"[A-Za-z]:", member.name)
+            member.name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", member.name)
+            or ".." in parts
             or (link is not None and (link.is_absolute() or ".." in link.parts))
             or not (member.isfile() or member.isdir() or link is not None)
-            or (parts and (parts[0] in reserved or parts[0].endswith((".part", ".sha256", ".extracted"))))
+            or (parts and (parts[0] in reserved or parts[0].endswith(_CACHE_SUFFIXES)))
         )
         if unsafe:
             raise ArchiveError(
@@ -521,14 +525,15 @@ def load_primer() -> tuple[list[str], np.ndarray]:
     Introduced in: 04_one_hot_cnn
     """
     folder = fetch("primer", progress=sys.stderr.isatty())
-    sequences = [s.strip().upper() for s in (folder / "sequences.txt").read_text().splitlines() if s.strip()]
+    lines = (folder / "sequences.txt").read_text().splitlines()
+    sequences = [line.strip().upper() for line in lines if line.strip()]
     labels = np.loadtxt(folder / "labels.txt", dtype=np.int64, ndmin=1)
     return sequences, labels
 
 
 @dataclass
 class LabelledSequences:
-    """Sequences of one length with integer class labels, as :func:`load_labelled_sequences` returns.
+    """Equal-length sequences with integer class labels, from :func:`load_labelled_sequences`.
 
     Attributes
     ----------
@@ -660,7 +665,8 @@ def _read_table(path: Path, sep: str, sequence_column: str, label_column: str,
     try:
         table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path} is empty; it needs a header row and one row per sequence") from None
+        raise ValueError(
+            f"{path} is empty; it needs a header row and one row per sequence") from None
     columns = [sequence_column] + ([label_column] if need_labels else [])
     for column, option in zip(columns, ("sequence_column", "label_column")):
         if column not in table.columns:
@@ -729,9 +735,9 @@ def _match_ids(by_id: dict[str, str], ids: list[str], labels_path: Path, path: P
 
 
 def _places(path: Path, ids: list[str]) -> Iterator[str]:
-    kind = "record" if _suffix(path) in _FASTA_SUFFIXES else "row"
+    fasta = _suffix(path) in _FASTA_SUFFIXES
     for number, name in enumerate(ids, start=1):
-        yield f"{path.name}, {kind} {number} ({name!r})" if kind == "record" else f"{path.name}, row {number}"
+        yield f"{path.name}, record {number} ({name!r})" if fasta else f"{path.name}, row {number}"
 
 
 def _check_bases(sequence: str, where: str) -> str:
