@@ -102,7 +102,8 @@ def _validate(buf: np.ndarray, seqs: list[str], cls: np.ndarray, k: int,
     """Raise for the first invalid character (and unknown ones unless ``unknown_ok``)."""
     bad_lut = cls == 255 if unknown_ok else cls >= k
     allowed = bytes(np.flatnonzero(~bad_lut).astype(np.uint8))
-    if not buf.tobytes().translate(None, allowed):  # fast path: nothing is left over
+    raw = buf.base if isinstance(buf.base, bytes) else buf.tobytes()  # no copy from _to_bytes
+    if not raw.translate(None, allowed):  # fast path: deleting allowed bytes leaves nothing
         return
     flat = int(np.argmax(bad_lut[buf]))
     if cls[buf[flat]] == 255:
@@ -130,6 +131,7 @@ def one_hot_encode(
     alphabet: str = "ACGT",
     unknown: str = "error",
     dtype: np.dtype | type = np.float32,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """One-hot encode one sequence or a batch of equal-length sequences.
 
@@ -146,6 +148,9 @@ def one_hot_encode(
         every channel. Other characters are always an error.
     dtype : numpy dtype
         Output dtype, float32 by default.
+    out : np.ndarray, optional
+        A C-contiguous array of the result's shape and ``dtype`` to write into, e.g. a
+        batch buffer reused by a data generator (saves allocating fresh memory).
 
     Returns
     -------
@@ -168,14 +173,21 @@ def one_hot_encode(
     rows[:k] = np.eye(k, dtype=dtype)
     rows[k] = 1.0 / k if unknown == "uniform" else 0.0
     table = rows[np.minimum(cls, k)]  # (256, k): every byte -> its whole channel row
-    out = np.empty((len(seqs), length, k), dtype=dtype)
+    shape = (length, k) if single else (len(seqs), length, k)
+    if out is None:
+        out = np.empty(shape, dtype=dtype)
+    elif out.shape != shape or out.dtype != np.dtype(dtype) or not out.flags.c_contiguous:
+        raise ValueError(
+            f"out must be a C-contiguous {np.dtype(dtype)} array of shape {shape}, got "
+            f"{out.dtype} {out.shape}; allocate it with np.empty({shape}, dtype=...)"
+        )
     # View each k-channel row as one opaque item so np.take copies whole rows.
     row_type = np.dtype((np.void, table.strides[0]))
     table_rows, out_rows = table.view(row_type).ravel(), out.reshape(-1, k).view(row_type).ravel()
     for start in range(0, buf.size, _CHUNK_BASES):
         codes = buf[start:start + _CHUNK_BASES]
         np.take(table_rows, codes, out=out_rows[start:start + codes.size])
-    return out[0] if single else out
+    return out
 
 
 def integer_encode(

@@ -180,3 +180,17 @@ def test_kmer_counts_normalize():
 def test_kmer_counts_rejects_non_iupac():
     with pytest.raises(ValueError, match=r"sequence 0, position 2: character 'X'"):
         kmer_counts(["ACXT"])
+
+
+def test_one_hot_out_buffer_is_filled_and_returned():
+    buf = np.full((2, 3, 4), 7.0, dtype=np.float32)
+    X = one_hot_encode(["ACG", "TTN"], unknown="zero", out=buf)
+    assert X is buf
+    np.testing.assert_array_equal(decode(buf), ["ACG", "TTN"])
+
+
+@pytest.mark.parametrize("buf", [np.empty((2, 3, 4), np.float64), np.empty((3, 2, 4), np.float32),
+                                 np.empty((2, 3, 8), np.float32)[..., ::2]])
+def test_one_hot_out_buffer_validated(buf):
+    with pytest.raises(ValueError, match="out must be a C-contiguous float32 array of shape"):
+        one_hot_encode(["ACG", "TTA"], out=buf)
