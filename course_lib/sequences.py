@@ -77,15 +77,6 @@ def _locate(seqs: list[str], flat: int) -> tuple[int, int]:
     return index, flat - (int(offsets[index - 1]) if index else 0)
 
 
-def _raise_bad_character(seqs: list[str], flat: int) -> None:
-    index, position = _locate(seqs, flat)
-    char = seqs[index][position]
-    raise ValueError(
-        f"sequence {index}, position {position}: character {char!r} is not a base or an "
-        f"IUPAC code; clean the input (e.g. s.upper().replace({char!r}, 'N'))"
-    )
-
-
 def _classes(alphabet: str) -> np.ndarray:
     """uint8 table over bytes: 0..k-1 = alphabet index, k = unknown (IUPAC), 255 = invalid."""
     k = len(alphabet)
@@ -106,14 +97,11 @@ def _validate(buf: np.ndarray, seqs: list[str], cls: np.ndarray, k: int,
     if not raw.translate(None, allowed):  # fast path: deleting allowed bytes leaves nothing
         return
     flat = int(np.argmax(bad_lut[buf]))
-    if cls[buf[flat]] == 255:
-        _raise_bad_character(seqs, flat)
     index, position = _locate(seqs, flat)
     char = seqs[index][position]
-    raise ValueError(
-        f"sequence {index}, position {position}: character {char!r} is not in the "
-        f"alphabet; {hint}"
-    )
+    if cls[buf[flat]] == 255:
+        hint = f"is not a base or an IUPAC code; clean the input (e.g. s.replace({char!r}, 'N'))"
+    raise ValueError(f"sequence {index}, position {position}: character {char!r} {hint}")
 
 
 def _equal_length(seqs: list[str]) -> int:
@@ -168,7 +156,8 @@ def one_hot_encode(
     cls = _classes(alphabet)
     k = len(alphabet)
     _validate(buf, seqs, cls, k, unknown != "error",
-              "pass unknown='zero' or unknown='uniform' to encode N and IUPAC codes")
+              "is not in the alphabet; pass unknown='zero' or unknown='uniform' to encode "
+              "N and IUPAC codes")
     rows = np.zeros((k + 1, k), dtype=dtype)
     rows[:k] = np.eye(k, dtype=dtype)
     rows[k] = 1.0 / k if unknown == "uniform" else 0.0
@@ -234,7 +223,8 @@ def integer_encode(
     cls = _classes(alphabet)
     k = len(alphabet)
     _validate(buf, seqs, cls, k, unknown == "mask",
-              "pass unknown='mask' with offset=1 to encode N and IUPAC codes as 0")
+              "is not in the alphabet; pass unknown='mask' with offset=1 to encode N and "
+              "IUPAC codes as 0")
     table = np.where(cls < k, cls.astype(np.int16) + offset, 0).astype(np.int8)
     out = table[buf].reshape(len(seqs), length)
     return out[0] if single else out
