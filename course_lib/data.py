@@ -52,7 +52,7 @@ except ModuleNotFoundError:  # Python 3.10
 __all__ = [
     "ChecksumError", "DownloadError", "ArchiveError", "LabelledSequences", "REGISTRY_PATH",
     "cache_dir", "load_registry", "list_datasets", "fetch", "data_path", "load_primer",
-    "load_labelled_sequences",
+    "load_labelled_sequences", "load_sequence_dataset",
 ]
 
 #: Registry file used when :func:`load_registry` gets no path; ``None`` = the packaged one.
@@ -171,7 +171,7 @@ def list_datasets() -> list[dict[str, Any]]:
     -------
     list of dict
         One per dataset, sorted by name, with keys ``name``, ``description``, ``n_files``,
-        ``size_bytes`` (int, or None when a file's size is not published), ``licence``,
+        ``size`` (total bytes, or None when a file's size is not published), ``licence``,
         ``citation``, ``homepage`` and ``cached`` (bool: every file present; :func:`fetch`
         verifies the hashes).
 
@@ -183,7 +183,7 @@ def list_datasets() -> list[dict[str, Any]]:
         folder = cache_dir() / name
         rows.append({
             "name": name, "description": entry["description"], "n_files": len(entry["files"]),
-            "size_bytes": None if None in sizes else sum(sizes), "licence": entry["licence"],
+            "size": None if None in sizes else sum(sizes), "licence": entry["licence"],
             "citation": entry["citation"], "homepage": entry["homepage"],
             "cached": all(_present(folder / f["name"], f) for f in entry["files"]),
         })
@@ -531,7 +531,7 @@ def load_primer() -> tuple[list[str], np.ndarray]:
     return sequences, labels
 
 
-@dataclass
+@dataclass(eq=False)  # labels is an array: == would be ambiguous
 class LabelledSequences:
     """Equal-length sequences with integer class labels, from :func:`load_labelled_sequences`.
 
@@ -555,6 +555,14 @@ class LabelledSequences:
     n_padded: int
     n_truncated: int
     length: int
+
+    def summary(self) -> str:
+        """One line: how many sequences, their length, the classes and their counts."""
+        counts = np.bincount(self.labels, minlength=len(self.class_names))
+        classes = ", ".join(f"{name}: {count:,}" for name, count in zip(self.class_names, counts))
+        return (f"{len(self.sequences):,} sequences of length {self.length}; "
+                f"{len(self.class_names)} classes ({classes}); "
+                f"{self.n_padded:,} padded, {self.n_truncated:,} truncated")
 
 
 _FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas")
@@ -620,6 +628,62 @@ def load_labelled_sequences(
         labels = _read_side_labels(Path(labels_path), ids, path)
     sequences = [_check_bases(s, where) for s, where in zip(sequences, _places(path, ids))]
     return _assemble(sequences, labels, length, padding, truncating, path)
+
+
+def load_sequence_dataset(
+    source: str | os.PathLike = "simulated",
+    *,
+    n: int = 2000,
+    length: int | None = 50,
+    motif: str = "CGACCGAACTCC",
+    seed: int = 0,
+    sequence_column: str = "sequence",
+    label_column: str = "label",
+    labels_path: str | os.PathLike | None = None,
+) -> LabelledSequences:
+    """One entry point for a lesson's ``DATA`` parameter: simulated, the primer, or your file.
+
+    Parameters
+    ----------
+    source : {"simulated", "primer"} or path-like
+        ``"simulated"``: :func:`course_lib.simulation.simulate_motif_dataset` (``n``,
+        ``length``, ``motif``, ``seed``); ``"primer"``: :func:`load_primer`; anything else is
+        a file for :func:`load_labelled_sequences` (``sequence_column``, ``label_column``,
+        ``labels_path``).
+    n : int
+        Number of simulated sequences (ignored otherwise).
+    length : int or None
+        Common length; None = the longest (not allowed for simulated data).
+    motif : str
+        The motif planted in half of the simulated sequences.
+    seed : int
+        Seed of the simulation.
+    sequence_column, label_column, labels_path
+        As in :func:`load_labelled_sequences`.
+
+    Returns
+    -------
+    LabelledSequences
+        Labels are int64 class indices, shape (n,); simulated and primer classes are
+        ``["0", "1"]`` (1 = motif present).
+
+    Introduced in: 04_one_hot_cnn
+    """
+    if str(source) not in ("simulated", "primer"):
+        return load_labelled_sequences(source, sequence_column=sequence_column,
+                                       label_column=label_column, labels_path=labels_path,
+                                       length=length)
+    if source == "primer":
+        sequences, labels = load_primer()
+    elif length is None:
+        raise ValueError("simulated data needs a length: pass length=50 (or set SEQ_LEN)")
+    else:
+        from course_lib.simulation import simulate_motif_dataset
+
+        simulated = simulate_motif_dataset(n=n, length=length, motif=motif, seed=seed)
+        sequences, labels = simulated.sequences, simulated.labels
+    return _assemble(sequences, [str(label) for label in labels], length, "post", "post",
+                     str(source))
 
 
 def _read_records(path: Path, sequence_column: str, label_column: str,
@@ -762,7 +826,7 @@ def _class_names(labels: list[str]) -> list[str]:
 
 
 def _assemble(sequences: list[str], labels: list[str], length: int | None, padding: str,
-              truncating: str, path: Path) -> LabelledSequences:
+              truncating: str, path: Path | str) -> LabelledSequences:
     from course_lib.sequences import pad_sequences
 
     if any(not label for label in labels):

@@ -130,7 +130,7 @@ def test_fetch_downloads_verifies_and_caches(cache, registry, http_server):
     assert (folder / "seq.txt").read_bytes() == CONTENT
     assert sorted(p.name for p in folder.iterdir()) == ["seq.txt"]  # no .part left
     [row] = data.list_datasets()
-    assert (row["name"], row["n_files"], row["size_bytes"], row["cached"]) == ("ds", 1, 3300, True)
+    assert (row["name"], row["n_files"], row["size"], row["cached"]) == ("ds", 1, 3300, True)
 
 
 def test_cache_hit_makes_no_request(cache, registry, http_server):
@@ -368,6 +368,9 @@ def test_real_primer_through_the_packaged_registry(cache, http_server, monkeypat
     registry = {f["name"]: f["sha256"] for f in data.load_registry()["primer"]["files"]}
     for name, digest in registry.items():
         assert sha((cache / "primer" / name).read_bytes()) == digest
+    dataset = data.load_sequence_dataset("primer")
+    assert dataset.sequences == sequences and dataset.labels.tolist() == labels.tolist()
+    assert dataset.class_names == ["0", "1"] and len(http_server.requests) == 2
 
 
 # ---------------------------------------------------------------------------- loaders
@@ -485,6 +488,27 @@ def test_bad_label_files_say_what_to_fix(tmp_path, side, match):
     labels.write_text(side)
     with pytest.raises(ValueError, match=match):
         data.load_labelled_sequences(path, labels_path=labels)
+
+
+def test_summary_counts_the_classes(tmp_path):
+    path, _ = write_records(tmp_path, "csv")
+    assert data.load_labelled_sequences(path, length=5).summary() == (
+        "4 sequences of length 5; 3 classes (enhancer: 1, gene: 2, promoter: 1); "
+        "1 padded, 2 truncated")
+
+
+def test_load_sequence_dataset_simulates_or_reads_a_file(tmp_path):
+    from course_lib.simulation import simulate_motif_dataset
+
+    simulated = data.load_sequence_dataset("simulated", n=10, length=20, motif="ACGT", seed=3)
+    truth = simulate_motif_dataset(n=10, length=20, motif="ACGT", seed=3)
+    assert simulated.sequences == truth.sequences and simulated.class_names == ["0", "1"]
+    assert simulated.labels.tolist() == truth.labels.tolist()
+    path, _ = write_records(tmp_path, "tsv")
+    from_file, direct = data.load_sequence_dataset(path, length=None), data.load_labelled_sequences(path)
+    assert from_file.sequences == direct.sequences and from_file.summary() == direct.summary()
+    with pytest.raises(ValueError, match="simulated data needs a length"):
+        data.load_sequence_dataset("simulated", length=None)
 
 
 def test_missing_files_are_named(tmp_path):
