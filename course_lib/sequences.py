@@ -104,6 +104,17 @@ def _validate(buf: np.ndarray, seqs: list[str], cls: np.ndarray, k: int,
     raise ValueError(f"sequence {index}, position {position}: character {char!r} {hint}")
 
 
+def _read(
+    sequences: str | Sequence[str] | np.ndarray, alphabet: str, unknown_ok: bool, hint: str = ""
+) -> tuple[list[str], bool, np.ndarray, np.ndarray]:
+    """Validated (seqs, single, uint8 bytes, byte classes) for the encoders."""
+    seqs, single = _as_list(sequences)
+    buf = _to_bytes(seqs)
+    cls = _classes(alphabet)
+    _validate(buf, seqs, cls, len(alphabet), unknown_ok, hint)
+    return seqs, single, buf, cls
+
+
 def _equal_length(seqs: list[str]) -> int:
     lengths = {len(s) for s in seqs}
     if len(lengths) > 1:
@@ -150,14 +161,11 @@ def one_hot_encode(
     alphabet = _check_alphabet(alphabet)
     if unknown not in ("error", "zero", "uniform"):
         raise ValueError(f"unknown must be 'error', 'zero' or 'uniform', got {unknown!r}")
-    seqs, single = _as_list(sequences)
-    length = _equal_length(seqs)
-    buf = _to_bytes(seqs)
-    cls = _classes(alphabet)
-    k = len(alphabet)
-    _validate(buf, seqs, cls, k, unknown != "error",
-              "is not in the alphabet; pass unknown='zero' or unknown='uniform' to encode "
-              "N and IUPAC codes")
+    seqs, single, buf, cls = _read(
+        sequences, alphabet, unknown != "error",
+        "is not in the alphabet; pass unknown='zero' or unknown='uniform' to encode N and "
+        "IUPAC codes")
+    length, k = _equal_length(seqs), len(alphabet)
     rows = np.zeros((k + 1, k), dtype=dtype)
     rows[:k] = np.eye(k, dtype=dtype)
     rows[k] = 1.0 / k if unknown == "uniform" else 0.0
@@ -215,16 +223,13 @@ def integer_encode(
             f"unknown='mask' uses 0 for unknown bases, so offset must be >= 1 (got {offset}); "
             "pass offset=1"
         )
-    if not 0 <= offset <= 127 - len(alphabet):
-        raise ValueError(f"offset must be in [0, {128 - len(alphabet)}) to fit int8, got {offset}")
-    seqs, single = _as_list(sequences)
-    length = _equal_length(seqs)
-    buf = _to_bytes(seqs)
-    cls = _classes(alphabet)
-    k = len(alphabet)
-    _validate(buf, seqs, cls, k, unknown == "mask",
-              "is not in the alphabet; pass unknown='mask' with offset=1 to encode N and "
-              "IUPAC codes as 0")
+    if not 0 <= offset <= 128 - len(alphabet):
+        raise ValueError(f"offset must be in [0, {128 - len(alphabet)}] to fit int8, got {offset}")
+    seqs, single, buf, cls = _read(
+        sequences, alphabet, unknown == "mask",
+        "is not in the alphabet; pass unknown='mask' with offset=1 to encode N and IUPAC "
+        "codes as 0")
+    length, k = _equal_length(seqs), len(alphabet)
     table = np.where(cls < k, cls.astype(np.int16) + offset, 0).astype(np.int8)
     out = table[buf].reshape(len(seqs), length)
     return out[0] if single else out
@@ -419,11 +424,8 @@ def kmer_counts(
     """
     alphabet = _check_alphabet(alphabet)
     ks = _ks(k)
-    seqs, _ = _as_list(sequences)
-    buf = _to_bytes(seqs)
-    cls = _classes(alphabet)
+    seqs, _, buf, cls = _read(sequences, alphabet, True)
     base = len(alphabet)
-    _validate(buf, seqs, cls, base, True, "")
     codes = cls[buf].astype(np.int64)
     unknown = codes == base
     codes[unknown] = 0
