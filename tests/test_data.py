@@ -70,7 +70,10 @@ def one_file(server, behaviour="files", content=CONTENT, digest=None, name="seq.
 # ---------------------------------------------------------------------------- registry
 
 
-def test_packaged_registry_lists_the_course_datasets():
+def test_packaged_registry_lists_the_course_datasets(cache):
+    rows = {row["name"]: row for row in data.list_datasets()}
+    assert (rows["primer"]["size"], rows["primer"]["cached"]) == (106_000, False)
+    assert rows["deepsea"]["size"] is None  # no published size
     registry = data.load_registry()
     assert {"primer", "deepsea_metadata", "deepsea"} <= set(registry)
     primer = {f["name"]: f for f in registry["primer"]["files"]}
