@@ -340,12 +340,14 @@ def _mutants(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mutants, pos, base
 
 
-def saturation_mutagenesis(model, X: np.ndarray, output: int = 1,
-                           batch_size: int = 512) -> np.ndarray:
+def saturation_mutagenesis(model, X: np.ndarray, output: int = 1, batch_size: int = 512,
+                           rows_per_call: int = 20000) -> np.ndarray:
     """In-silico saturation mutagenesis: the output's change for every single-base substitution.
 
-    All 3L mutants of a sequence (plus the sequence itself) go through ``model.predict`` in
-    one call, so a 1,000 bp sequence is one call of 3,001 inputs.
+    Every sequence and its 3L single-base mutants go through ``model.predict`` together, and
+    short sequences are grouped so that one call holds up to ``rows_per_call`` inputs: a
+    1,000 bp sequence is one call of 3,001 inputs, 150 primer sequences of 50 bp are one
+    call of 22,650.
 
     Parameters
     ----------
@@ -354,7 +356,10 @@ def saturation_mutagenesis(model, X: np.ndarray, output: int = 1,
         One-hot; a position with an all-zero row (N) gets all four substitutions.
     output : int
     batch_size : int
-        Inputs per forward pass inside the call.
+        Inputs per forward pass inside a call.
+    rows_per_call : int
+        Inputs per ``model.predict`` call (memory: ``rows_per_call * L * 16`` bytes); a
+        sequence's mutants are never split across calls.
 
     Returns
     -------
@@ -366,11 +371,16 @@ def saturation_mutagenesis(model, X: np.ndarray, output: int = 1,
     X = _check_onehot(X)
     output = _check_output(model, X, output)
     out = np.zeros_like(X)
-    for i, x in enumerate(X):
-        mutants, pos, base = _mutants(x)
-        pred = model.predict(np.concatenate([x[None], mutants]), batch_size=batch_size,
-                             verbose=0)[:, output]
-        out[i, pos, base] = pred[1:] - pred[0]
+    per_call = max(1, rows_per_call // (3 * X.shape[1] + 1))
+    for first in range(0, len(X), per_call):
+        parts = [_mutants(x) for x in X[first:first + per_call]]
+        inputs = np.concatenate([np.concatenate([x[None], m]) for x, (m, _, _) in
+                                 zip(X[first:first + per_call], parts)])
+        pred = model.predict(inputs, batch_size=batch_size, verbose=0)[:, output]
+        at = 0
+        for i, (mutants, pos, base) in enumerate(parts, start=first):
+            out[i, pos, base] = pred[at + 1:at + 1 + len(mutants)] - pred[at]
+            at += 1 + len(mutants)
     return out
 
 
@@ -587,8 +597,8 @@ def positional_auc(scores: np.ndarray, mask: np.ndarray) -> dict[str, float]:
 
 
 def top_k_hit_rate(scores: np.ndarray, mask: np.ndarray, k: int = 12,
-                   min_fraction: float = 1.0) -> float:
-    """Share of sequences whose k highest-scoring positions fall inside the motif.
+                   min_fraction: float | None = None) -> float:
+    """How many of each sequence's k highest-scoring positions fall inside the motif.
 
     Parameters
     ----------
@@ -596,9 +606,10 @@ def top_k_hit_rate(scores: np.ndarray, mask: np.ndarray, k: int = 12,
     mask : np.ndarray, shape (n, L), bool
     k : int
         Top positions per sequence (12, the motif length, in the primer).
-    min_fraction : float in (0, 1]
-        A sequence counts as a hit when at least this share of its top k is inside the
-        motif; 1.0 (all k) by default.
+    min_fraction : float in (0, 1], optional
+        ``None`` (default): the share of the top k inside the motif, averaged over the
+        sequences (1.0 = every top-k position is a motif position). A number: the share of
+        sequences with at least that fraction of their top k inside (1.0: all of them).
 
     Returns
     -------
@@ -609,10 +620,12 @@ def top_k_hit_rate(scores: np.ndarray, mask: np.ndarray, k: int = 12,
     scores, mask = _check_scores(scores, mask)
     if not isinstance(k, (int, np.integer)) or not 1 <= k <= scores.shape[1]:
         raise ValueError(f"k must be an integer in 1 .. {scores.shape[1]}, got {k!r}")
-    if not 0 < min_fraction <= 1:
-        raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction}")
+    if min_fraction is not None and not 0 < min_fraction <= 1:
+        raise ValueError(f"min_fraction must be None or in (0, 1], got {min_fraction}")
     top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     inside = np.take_along_axis(mask, top, axis=1).mean(axis=1)
+    if min_fraction is None:
+        return float(inside.mean())
     return float(np.mean(inside >= min_fraction - 1e-9))
 
 

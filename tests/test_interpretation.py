@@ -106,7 +106,7 @@ def test_ism_of_a_linear_model_is_the_weight_difference(linear, X):
     assert (deltas[X == 1] == 0).all()
 
 
-def test_ism_predicts_each_sequence_in_one_call(linear, X, monkeypatch):
+def test_ism_groups_sequences_into_few_predict_calls(linear, X, monkeypatch):
     calls = []
     original = linear.predict
 
@@ -116,7 +116,11 @@ def test_ism_predicts_each_sequence_in_one_call(linear, X, monkeypatch):
 
     monkeypatch.setattr(linear, "predict", counting)
     interp.saturation_mutagenesis(linear, X, output=1)
-    assert calls == [1 + 3 * L] * len(X)
+    assert calls == [len(X) * (1 + 3 * L)]  # all sequences and mutants in one call
+    calls.clear()
+    deltas = interp.saturation_mutagenesis(linear, X, output=1, rows_per_call=2 * (1 + 3 * L))
+    assert calls == [2 * (1 + 3 * L), 1 + 3 * L]  # never splits a sequence's mutants
+    np.testing.assert_allclose(deltas, interp.saturation_mutagenesis(linear, X, output=1))
 
 
 def test_ism_attribution_is_minus_the_mean_effect_at_the_observed_base():
@@ -173,7 +177,8 @@ def test_positional_auc_hand_checked():
 
 
 @pytest.mark.parametrize("k, min_fraction, expected", [(2, 1.0, 0.5), (3, 1.0, 0.0),
-                                                       (3, 0.6, 0.5), (1, 1.0, 1.0)])
+                                                       (3, 0.6, 0.5), (1, 1.0, 1.0),
+                                                       (2, None, 0.75), (3, None, 0.5)])
 def test_top_k_hit_rate(k, min_fraction, expected):
     scores = np.array([[5.0, 4.0, 0.0, 1.0], [3.0, 0.0, 2.0, 1.0]])
     mask = np.array([[True, True, False, False], [True, True, False, False]])
