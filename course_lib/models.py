@@ -288,3 +288,47 @@ def predict_both_strands(model, X, batch_size: int = 256):
     forward = model.predict(X, batch_size=batch_size, verbose=0)
     reverse = model.predict(reverse_complement(X), batch_size=batch_size, verbose=0)
     return ((forward + reverse) / 2).astype(np.float32)
+
+
+#: Layer sizes by name: ``full`` is the published configuration, ``small`` a laptop-sized
+#: variant of the same code (about 2% of DanQ's parameters), ``tiny`` for tests.
+SIZES = {
+    "danq": {
+        "full": {},
+        "small": dict(filters=64, lstm_units=32, dense_units=64),
+        "tiny": dict(filters=8, lstm_units=4, dense_units=8),
+    },
+    "deepsea": {
+        "full": {},
+        "small": dict(filters=(64, 96, 128), dense_units=64),
+        "tiny": dict(filters=(4, 4, 4), dense_units=8),
+    },
+}
+
+
+def build_model(name: str, size: str = "full", seq_len: int = 1000, n_targets: int = 919,
+                learning_rate: float = 1e-3):
+    """Build ``danq`` or ``deepsea`` at a named size (see :data:`SIZES`).
+
+    Parameters
+    ----------
+    name : {"danq", "deepsea"}
+    size : {"full", "small", "tiny"}
+        ``full`` is the published configuration.
+    seq_len, n_targets : int
+        Input length and number of targets.
+    learning_rate : float
+
+    Returns
+    -------
+    keras.Model
+
+    Introduced in: 05_danq_deepsea
+    """
+    builders = {"danq": build_danq, "deepsea": build_deepsea}
+    if name not in builders:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(builders)}")
+    if size not in SIZES[name]:
+        raise ValueError(f"unknown size {size!r}; choose one of {sorted(SIZES[name])}")
+    return builders[name](seq_len=seq_len, n_targets=n_targets, learning_rate=learning_rate,
+                          **SIZES[name][size])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -80,3 +83,273 @@ def split_dataset(
         rest, train_size=valid_share, stratify=labels[rest], random_state=seed
     )
     return np.sort(train), np.sort(valid), np.sort(test)
+
+
+# --------------------------------------------------------------------------------------
+# Training with checkpoints, resumption and logs (lesson 05 and ``course train``)
+# --------------------------------------------------------------------------------------
+
+def distribution_strategy():
+    """``MirroredStrategy`` when several GPUs are visible, else the default strategy.
+
+    Returns
+    -------
+    tf.distribute.Strategy
+        Build and compile the model inside ``strategy.scope()``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def use_mixed_precision(enabled: bool | None = None) -> bool:
+    """Switch Keras to ``mixed_float16`` on GPU (outputs stay float32); no-op on CPU.
+
+    Parameters
+    ----------
+    enabled : bool, optional
+        Force on/off; by default on exactly when a GPU is visible.
+
+    Returns
+    -------
+    bool
+        Whether mixed precision is now on.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import keras
+    import tensorflow as tf
+
+    if enabled is None:
+        enabled = bool(tf.config.list_physical_devices("GPU"))
+    keras.mixed_precision.set_global_policy("mixed_float16" if enabled else "float32")
+    return enabled
+
+
+def train_model(
+    model,
+    train_data,
+    valid_data,
+    out_dir: str | Path,
+    epochs: int = 10,
+    patience: int = 3,
+    verbose: int | str = "auto",
+    callbacks: list | None = None,
+):
+    """Fit with best-validation checkpoints, resumption after a kill, early stopping and logs.
+
+    ``out_dir`` receives ``checkpoints/best.keras`` (lowest validation loss), ``backup/``
+    (BackupAndRestore: rerunning the same call after a kill or preemption resumes at the
+    last finished epoch; removed when training completes), ``log.csv`` (one row per epoch,
+    appended across resumptions), ``logs/`` (TensorBoard) and, at the end, ``model.keras``
+    (the best checkpoint). TensorBoard logs go to ``logs/`` when the ``tensorboard``
+    package is installed.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    train_data, valid_data : tf.data.Dataset
+        Batches of ``(X (b, L, 4) float32, y (b, T) float32)``, e.g. from
+        :func:`course_lib.deepsea.make_dataset`.
+    out_dir : str or Path
+    epochs : int
+        Total epochs, counting those done before a resumption.
+    patience : int
+        Early stopping: epochs without validation-loss improvement.
+    verbose : int or "auto"
+        Keras progress bars.
+    callbacks : list, optional
+        Extra Keras callbacks.
+
+    Returns
+    -------
+    keras.Model
+        The best checkpoint, loaded in safe mode.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import keras
+
+    from course_lib.models import load_model
+
+    out = Path(out_dir)
+    (out / "checkpoints").mkdir(parents=True, exist_ok=True)
+    best = out / "checkpoints" / "best.keras"
+    standard = [
+        keras.callbacks.BackupAndRestore(str(out / "backup")),
+        keras.callbacks.ModelCheckpoint(str(best), monitor="val_loss", save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
+        keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
+    ]
+    if _has_tensorboard():
+        standard.append(keras.callbacks.TensorBoard(str(out / "logs"), write_graph=False))
+    model.fit(train_data, validation_data=valid_data, epochs=epochs, verbose=verbose, shuffle=False,
+              callbacks=standard + list(callbacks or []))
+    if not best.exists():  # e.g. every epoch was done before a resumption
+        model.save(best)
+    trained = load_model(best)
+    trained.save(out / "model.keras")
+    return trained
+
+
+def _has_tensorboard() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def load_or_train(path: str | Path, train: "callable"):  # noqa: F821
+    """Load the ``.keras`` model at ``path`` if present, else call ``train()`` (which saves it).
+
+    Introduced in: 05_danq_deepsea
+    """
+    from course_lib.models import load_model
+
+    path = Path(path)
+    if path.is_file():
+        return load_model(path)
+    model = train()
+    if not path.is_file():
+        model.save(path)
+    return model
+
+
+def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_size: int = 256):
+    """Per-target test metrics of a model on a DeepSEA-layout folder, strands averaged.
+
+    Parameters
+    ----------
+    model : keras.Model
+    directory : str or Path
+        Folder with test.mat (and targets.tsv for the stand-in).
+    targets : pandas.DataFrame, optional
+        Target table; read from ``directory/targets.tsv`` when present.
+    batch_size : int
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :func:`course_lib.metrics.evaluate_targets` on the forward-half labels.
+    summary : pandas.DataFrame
+        :func:`course_lib.metrics.summarize_targets` by assay class.
+
+    Introduced in: 05_danq_deepsea
+    """
+    from course_lib import deepsea
+    from course_lib.metrics import evaluate_targets, summarize_targets
+
+    X, y = deepsea.load_split(directory, "test")
+    pred = model.predict(X.astype(np.float32), batch_size=batch_size, verbose=0)
+    pred = deepsea.average_strands(pred)
+    if targets is None and (Path(directory) / "targets.tsv").is_file():
+        targets = deepsea.read_targets(Path(directory) / "targets.tsv")
+    table = evaluate_targets(y[: len(pred)], pred, targets)
+    by = "assay" if "assay" in table.columns else None
+    summary = summarize_targets(table.assign(assay="all") if by is None else table)
+    return table, summary
+
+
+def add_train_arguments(parser) -> None:
+    """Arguments of ``course train MODEL`` (called by the ``course`` CLI).
+
+    Introduced in: 05_danq_deepsea
+    """
+    parser.add_argument("model", choices=["danq", "deepsea"], help="architecture")
+    parser.add_argument("--data", default="synthetic",
+                        help="'synthetic' (the offline stand-in, written to OUT/data), 'deepsea' "
+                             "(the registry's real data) or a folder with train.mat, valid.mat, test.mat")
+    parser.add_argument("--size", default="full", choices=["full", "small", "tiny"],
+                        help="layer sizes: 'full' is the published model (default)")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    parser.add_argument("--patience", type=int, default=3, help="early-stopping patience (epochs)")
+    parser.add_argument("--subset", type=float, default=None,
+                        help="train on a stratified subset: a fraction (0.02) or a number of rows (50000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="runs/train", help="folder for checkpoints, backup, logs, "
+                        "metrics.json, targets.csv and model.keras (rerun to resume)")
+    parser.add_argument("--n-train", type=int, default=4000, help="stand-in: training regions")
+    parser.add_argument("--n-targets", type=int, default=24, help="stand-in: number of targets")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _resolve_data(data: str, out: Path, args) -> Path:
+    from course_lib import deepsea
+
+    if data == "synthetic":
+        folder = out / "data"
+        if not (folder / "test.mat").is_file():
+            deepsea.simulate_deepsea(folder, n_train=args.n_train, n_targets=args.n_targets,
+                                     seed=args.seed)
+        return folder
+    if data == "deepsea":
+        from course_lib.data import fetch
+
+        root = fetch("deepsea")
+        found = sorted(root.rglob("train.mat"))
+        if not found:
+            raise FileNotFoundError(f"no train.mat under {root}; run `course data fetch deepsea --force`")
+        return found[0].parent
+    folder = Path(data)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"--data {data}: no such folder; use 'synthetic', 'deepsea' or a folder holding "
+            "train.mat, valid.mat and test.mat"
+        )
+    return folder
+
+
+def run_train(args) -> int:
+    """``course train``: train DanQ or DeepSEA, evaluate on the test set, write metrics.
+
+    Writes everything under ``args.out``; rerunning the same command after a kill resumes.
+    User errors (missing or wrong-shaped files, bad subset) print one message to stderr
+    and return 2 instead of raising.
+
+    Returns
+    -------
+    int
+        0 on success, 2 on a user error.
+
+    Introduced in: 05_danq_deepsea
+    """
+    from course_lib import deepsea
+    from course_lib.models import build_model
+
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        folder = _resolve_data(args.data, out, args)
+        info = deepsea.verify_structure(folder)
+        rows = None
+        if args.subset is not None:
+            kw = {"fraction": args.subset} if args.subset <= 1 else {"n": int(args.subset)}
+            rows = deepsea.stratified_subset(folder, seed=args.seed, **kw)
+    except (FileNotFoundError, ValueError, OSError) as err:
+        print(f"course train: {err}", file=sys.stderr)
+        return 2
+    set_seed(args.seed)
+    use_mixed_precision()
+    with distribution_strategy().scope():
+        model = build_model(args.model, args.size, info["train"]["seq_len"],
+                            info["train"]["n_targets"], args.lr)
+    train = deepsea.make_dataset(folder, "train", args.batch_size, seed=args.seed, rows=rows)
+    valid = deepsea.make_dataset(folder, "valid", args.batch_size, shuffle=False)
+    model = train_model(model, train, valid, out, args.epochs, args.patience,
+                        verbose=0 if args.quiet else "auto")
+    table, summary = evaluate_deepsea_model(model, folder)
+    table.to_csv(out / "targets.csv", index=False)
+    metrics = {"model": args.model, "size": args.size, "data": str(args.data),
+               "train_rows": int(info["train"]["rows"] if rows is None else len(rows)),
+               **{f"{k}_{g}": round(float(v), 5) for g, row in summary.iterrows()
+                  for k, v in row.items() if k.startswith(("median", "mean"))}}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    print(json.dumps({k: v for k, v in metrics.items() if k.endswith("_all")}))
+    return 0

@@ -1,0 +1,772 @@
+"""DeepSEA's training data: the three ``.mat`` files, their 919 targets, a streaming
+tf.data pipeline, a stratified subset, and an offline stand-in written in the same layout.
+
+The layout (DeepSEA's readme and DanQ's loading code), with N rows and T = 919 targets:
+
+============  ==========================  =====================  =====================
+file          format                      sequences              labels
+============  ==========================  =====================  =====================
+train.mat     MATLAB v7.3 (HDF5, h5py)    ``trainxdata`` (1000,  ``traindata`` (T, N)
+                                          4, N) uint8
+valid.mat     MATLAB v5 (scipy.io)        ``validxdata`` (N, 4,  ``validdata`` (N, T)
+                                          1000) uint8
+test.mat      MATLAB v5 (scipy.io)        ``testxdata`` (N, 4,   ``testdata`` (N, T)
+                                          1000) uint8
+============  ==========================  =====================  =====================
+
+One-hot channels are in A, G, C, T order in the files; everything this module returns is
+channels-last ``(n, 1000, 4)`` in the course's A, C, G, T order. Each set holds every
+region twice: N/2 forward rows, then their N/2 reverse complements in the same order.
+
+Introduced in: 05_danq_deepsea
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: Channel order of the one-hot arrays inside DeepSEA's files.
+FILE_ALPHABET = "AGCT"
+#: Permutation from the file's A, G, C, T channels to A, C, G, T (its own inverse).
+_TO_ACGT = np.array([0, 2, 1, 3])
+#: file name, sequence key, label key, per split.
+SPLITS = {
+    "train": ("train.mat", "trainxdata", "traindata"),
+    "valid": ("valid.mat", "validxdata", "validdata"),
+    "test": ("test.mat", "testxdata", "testdata"),
+}
+#: Label columns of the real data by assay class, 0-based half-open (columns 1-125 DNase, ...).
+ASSAY_COLUMNS = {"DNase": (0, 125), "TF": (125, 815), "Histone": (815, 919)}
+#: Published mean ROC AUC / PR AUC over the 919 targets on the test set (DanQ paper, Table 1).
+PUBLISHED = {"DeepSEA": {"roc_auc": 0.9046, "pr_auc": 0.4463},
+             "DanQ": {"roc_auc": 0.9109, "pr_auc": 0.4698}}
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------
+
+def _split_path(directory: str | Path, split: str) -> Path:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {sorted(SPLITS)}, got {split!r}")
+    path = Path(directory) / SPLITS[split][0]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} does not exist; pass the folder that holds train.mat, valid.mat and "
+            "test.mat (course_lib.data.fetch('deepsea'), or simulate_deepsea(folder))"
+        )
+    return path
+
+
+@dataclass
+class SplitReader:
+    """Row-range access to one split, whatever its file format.
+
+    Use :func:`open_split` to make one. ``read(start, stop)`` returns
+    ``X`` uint8 (n, L, 4) in A, C, G, T order and ``y`` uint8 (n, T).
+
+    Introduced in: 05_danq_deepsea
+    """
+
+    path: Path
+    n_rows: int
+    seq_len: int
+    n_targets: int
+    _x: object = None
+    _y: object = None
+    _hdf5: bool = False
+
+    def read(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._hdf5:  # (L, 4, N) and (T, N): slice the last axis, then transpose
+            x = np.asarray(self._x[:, :, start:stop]).transpose(2, 0, 1)
+            y = np.asarray(self._y[:, start:stop]).T
+        else:  # (N, 4, L) and (N, T)
+            x = self._x[start:stop].transpose(0, 2, 1)
+            y = self._y[start:stop]
+        return np.ascontiguousarray(x[:, :, _TO_ACGT], dtype=np.uint8), y.astype(np.uint8)
+
+    def read_rows(self, rows: np.ndarray, chunk_rows: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+        """Rows at sorted indices ``rows``, read chunk by chunk (no fancy HDF5 indexing)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        xs, ys = [], []
+        for start in range(0, self.n_rows, chunk_rows):
+            inside = rows[(rows >= start) & (rows < start + chunk_rows)]
+            if len(inside):
+                x, y = self.read(start, int(inside[-1]) + 1)
+                xs.append(x[inside - start])
+                ys.append(y[inside - start])
+        if not xs:
+            return np.zeros((0, self.seq_len, 4), np.uint8), np.zeros((0, self.n_targets), np.uint8)
+        return np.concatenate(xs), np.concatenate(ys)
+
+    def close(self) -> None:
+        if self._hdf5:
+            self._x.file.close()
+
+
+def open_split(directory: str | Path, split: str) -> SplitReader:
+    """Open ``train``, ``valid`` or ``test`` of a DeepSEA-layout folder.
+
+    The HDF5 train file stays on disk (rows are read on demand); the v5 files are
+    loaded into memory (the real test set is 1.8 GB).
+
+    Parameters
+    ----------
+    directory : str or Path
+        Folder with train.mat, valid.mat, test.mat.
+    split : {"train", "valid", "test"}
+
+    Returns
+    -------
+    SplitReader
+
+    Introduced in: 05_danq_deepsea
+    """
+    path = _split_path(directory, split)
+    _, xkey, ykey = SPLITS[split]
+    if _is_hdf5(path):
+        import h5py
+
+        f = h5py.File(path, "r")
+        _require_keys(path, list(f.keys()), xkey, ykey)
+        x, y = f[xkey], f[ykey]
+        _check_shapes(path, xkey, ykey, x.shape, y.shape, hdf5=True)
+        return SplitReader(path, x.shape[2], x.shape[0], y.shape[0], x, y, True)
+    from scipy.io import loadmat
+
+    try:
+        mat = loadmat(path, variable_names=[xkey, ykey])
+    except Exception as err:  # scipy raises several types for a damaged file
+        raise ValueError(f"{path} is not a readable MATLAB file ({err}); download it again") from None
+    _require_keys(path, list(mat), xkey, ykey)
+    x, y = mat[xkey], mat[ykey]
+    _check_shapes(path, xkey, ykey, x.shape, y.shape, hdf5=False)
+    return SplitReader(path, x.shape[0], x.shape[2], y.shape[1], x, y, False)
+
+
+def _is_hdf5(path: Path) -> bool:
+    import h5py
+
+    return h5py.is_hdf5(path)
+
+
+def _require_keys(path: Path, keys: list, xkey: str, ykey: str) -> None:
+    missing = [k for k in (xkey, ykey) if k not in keys]
+    if missing:
+        found = [k for k in keys if not k.startswith("__")]
+        raise ValueError(
+            f"{path} lacks {missing} (it holds {found}); expected DeepSEA's keys {xkey!r} and "
+            f"{ykey!r}: is this the right file, e.g. valid.mat renamed to {path.name}?"
+        )
+
+
+def _check_shapes(path, xkey, ykey, xshape, yshape, hdf5: bool) -> None:
+    if hdf5:
+        ok = len(xshape) == 3 and xshape[1] == 4 and len(yshape) == 2 and yshape[1] == xshape[2]
+        want = f"{xkey} (L, 4, N) and {ykey} (T, N) (MATLAB v7.3 stores arrays transposed)"
+    else:
+        ok = len(xshape) == 3 and xshape[1] == 4 and len(yshape) == 2 and yshape[0] == xshape[0]
+        want = f"{xkey} (N, 4, L) and {ykey} (N, T)"
+    if not ok:
+        raise ValueError(f"{path}: {xkey} has shape {xshape} and {ykey} {yshape}; expected {want}")
+
+
+def verify_structure(directory: str | Path) -> dict:
+    """Check the three files' keys, shapes, dtypes and strand halves; record the result.
+
+    DeepSEA publishes no checksums, so the first successful check writes
+    ``structure.json`` next to the files (shapes, dtypes, sizes); the data registry records
+    the archive's SHA-256 at the same time. The check reads only shapes, dtypes and two rows
+    of the train file, so it is cheap on the 17.6 GB file.
+
+    Parameters
+    ----------
+    directory : str or Path
+
+    Returns
+    -------
+    dict
+        Per split: ``rows``, ``seq_len``, ``n_targets``, ``x_dtype``, ``y_dtype``, ``bytes``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and what is wrong (missing key, shape, dtype, odd row count,
+        targets that differ between splits).
+
+    Introduced in: 05_danq_deepsea
+    """
+    from scipy.io import whosmat
+
+    info = {}
+    for split, (name, xkey, ykey) in SPLITS.items():
+        path = _split_path(directory, split)
+        if _is_hdf5(path):
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                _require_keys(path, list(f.keys()), xkey, ykey)
+                x, y = f[xkey], f[ykey]
+                _check_shapes(path, xkey, ykey, x.shape, y.shape, hdf5=True)
+                shape = dict(rows=x.shape[2], seq_len=x.shape[0], n_targets=y.shape[0])
+                dtypes = (str(x.dtype), str(y.dtype))
+        else:
+            found = {n: (s, c) for n, s, c in whosmat(path)}
+            _require_keys(path, list(found), xkey, ykey)
+            (xs, xc), (ys, yc) = found[xkey], found[ykey]
+            _check_shapes(path, xkey, ykey, xs, ys, hdf5=False)
+            shape = dict(rows=xs[0], seq_len=xs[2], n_targets=ys[1])
+            dtypes = (xc, yc)
+        if dtypes[0] not in ("uint8", "bool", "logical"):
+            raise ValueError(f"{path}: {xkey} has dtype {dtypes[0]}; DeepSEA stores one-hot as uint8")
+        if shape["rows"] % 2:
+            raise ValueError(
+                f"{path} has {shape['rows']} rows, an odd number: every region should appear "
+                "forward and reverse-complemented; the file is truncated or not DeepSEA's"
+            )
+        info[split] = dict(shape, x_dtype=dtypes[0], y_dtype=dtypes[1], bytes=path.stat().st_size)
+    targets = {s: v["n_targets"] for s, v in info.items()}
+    if len(set(targets.values())) != 1:
+        raise ValueError(f"the splits disagree on the number of targets: {targets}")
+    (Path(directory) / "structure.json").write_text(json.dumps(info, indent=1))
+    return info
+
+
+def load_split(directory: str | Path, split: str, forward_only: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A whole split in memory (use for valid and test; stream train with :func:`make_dataset`).
+
+    Parameters
+    ----------
+    directory : str or Path
+    split : {"train", "valid", "test"}
+    forward_only : bool
+        Return only the first half (the forward strand).
+
+    Returns
+    -------
+    X : np.ndarray, shape (n, L, 4), uint8, A, C, G, T order
+    y : np.ndarray, shape (n, T), uint8
+
+    Introduced in: 05_danq_deepsea
+    """
+    reader = open_split(directory, split)
+    try:
+        stop = reader.n_rows // 2 if forward_only else reader.n_rows
+        return reader.read(0, stop)
+    finally:
+        reader.close()
+
+
+def average_strands(pred: np.ndarray) -> np.ndarray:
+    """Average predictions of the forward half and the reverse-complement half.
+
+    Parameters
+    ----------
+    pred : np.ndarray, shape (N, T)
+        Predictions for all N rows of a DeepSEA-layout split, in file order.
+
+    Returns
+    -------
+    np.ndarray, shape (N // 2, T)
+        ``(pred[:N/2] + pred[N/2:]) / 2``, one row per region, in forward-row order.
+
+    Introduced in: 05_danq_deepsea
+    """
+    pred = np.asarray(pred)
+    if pred.ndim != 2 or len(pred) % 2:
+        raise ValueError(f"pred must have shape (N, T) with N even (forward + reverse halves), got {pred.shape}")
+    half = len(pred) // 2
+    return (pred[:half] + pred[half:]) / 2
+
+
+# --------------------------------------------------------------------------------------
+# tf.data
+# --------------------------------------------------------------------------------------
+
+def iterate_batches(
+    reader: SplitReader,
+    batch_size: int = 100,
+    shuffle: bool = True,
+    seed: int = 0,
+    chunk_rows: int = 8192,
+    chunks_in_buffer: int = 4,
+    rows: np.ndarray | None = None,
+    epoch: int = 0,
+):
+    """Yield ``(X uint8 (b, L, 4), y uint8 (b, T))`` batches, reading chunk by chunk.
+
+    Shuffling permutes the chunk order, then mixes ``chunks_in_buffer`` chunks at a time,
+    so memory stays at about ``chunk_rows * chunks_in_buffer * L * 4`` bytes (134 MB at the
+    defaults) whatever the file size. ``shuffle=False`` yields the rows in file order.
+
+    Introduced in: 05_danq_deepsea
+    """
+    rng = np.random.default_rng([seed, epoch])
+    starts = np.arange(0, reader.n_rows, chunk_rows)
+    if shuffle:
+        starts = rng.permutation(starts)
+    group = chunks_in_buffer if shuffle else 1
+    carry_x = carry_y = None
+    for g in range(0, len(starts), group):
+        xs, ys = [], []
+        for start in starts[g:g + group]:
+            stop = min(start + chunk_rows, reader.n_rows)
+            if rows is None:
+                x, y = reader.read(start, stop)
+            else:
+                inside = rows[(rows >= start) & (rows < stop)]
+                if not len(inside):
+                    continue
+                x, y = reader.read(start, int(inside[-1]) + 1)
+                x, y = x[inside - start], y[inside - start]
+            xs.append(x)
+            ys.append(y)
+        if carry_x is not None:
+            xs.insert(0, carry_x)
+            ys.insert(0, carry_y)
+        if not xs:
+            continue
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        if shuffle:
+            order = rng.permutation(len(x))
+            x, y = x[order], y[order]
+        full = len(x) // batch_size * batch_size
+        for b in range(0, full, batch_size):
+            yield x[b:b + batch_size], y[b:b + batch_size]
+        carry_x, carry_y = x[full:], y[full:]
+    if carry_x is not None and len(carry_x):
+        yield carry_x, carry_y
+
+
+def make_dataset(
+    directory: str | Path,
+    split: str = "train",
+    batch_size: int = 100,
+    shuffle: bool = True,
+    seed: int = 0,
+    chunk_rows: int = 8192,
+    rows: np.ndarray | None = None,
+):
+    """A tf.data pipeline of ``(X float32 (b, L, 4) ACGT, y float32 (b, T))`` batches.
+
+    Streams from the file (never loads the 17.6 GB train set), shuffles across chunks with
+    a new order every epoch (seeded by ``seed`` and the epoch number), converts to float32
+    inside TensorFlow and prefetches.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Folder with the DeepSEA-layout files.
+    split : {"train", "valid", "test"}
+    batch_size : int
+    shuffle : bool
+    seed : int
+    chunk_rows : int
+        Rows read from disk at a time.
+    rows : np.ndarray of int, optional
+        Sorted row indices to keep (a subset), e.g. from :func:`stratified_subset`.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Element spec ``(TensorSpec((None, L, 4), float32), TensorSpec((None, T), float32))``;
+        it has a known cardinality, so Keras shows a progress bar.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import tensorflow as tf
+
+    reader = open_split(directory, split)
+    if rows is not None:
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+    n = reader.n_rows if rows is None else len(rows)
+    epochs = [0]
+
+    def generate():
+        yield from iterate_batches(reader, batch_size, shuffle, seed, chunk_rows, rows=rows,
+                                   epoch=epochs[0])
+        epochs[0] += 1
+
+    spec = (tf.TensorSpec((None, reader.seq_len, 4), tf.uint8),
+            tf.TensorSpec((None, reader.n_targets), tf.uint8))
+    ds = tf.data.Dataset.from_generator(generate, output_signature=spec)
+    ds = ds.map(lambda x, y: (tf.cast(x, tf.float32), tf.cast(y, tf.float32)),
+                num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(-(-n // batch_size)))
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def stratified_subset(
+    directory: str | Path,
+    fraction: float | None = None,
+    n: int | None = None,
+    min_positives: int = 20,
+    seed: int = 0,
+    chunk_rows: int = 65536,
+) -> np.ndarray:
+    """Row indices of a training subset that keeps positives of rare targets.
+
+    Every row is kept with probability ``p = n / N`` (or ``fraction``); a row that is
+    positive for a target with C positives in the full set is kept with probability at
+    least ``min(1, min_positives / C)``, so each target keeps about ``min_positives``
+    positives or all of them. The subset is therefore a little larger than asked. Labels are
+    read in chunks (the real label matrix is 4 GB).
+
+    Parameters
+    ----------
+    directory : str or Path
+    fraction : float in (0, 1], optional
+    n : int, optional
+        Give exactly one of ``fraction`` and ``n``.
+    min_positives : int
+    seed : int
+
+    Returns
+    -------
+    np.ndarray of int64, shape (n_subset,)
+        Sorted row indices into the train split.
+
+    Introduced in: 05_danq_deepsea
+    """
+    if (fraction is None) == (n is None):
+        raise ValueError("give exactly one of fraction (e.g. 0.02) or n (e.g. 50000)")
+    reader = open_split(directory, "train")
+    try:
+        base = fraction if fraction is not None else n / reader.n_rows
+        if not 0 < base <= 1:
+            raise ValueError(f"the subset must be a fraction in (0, 1] of {reader.n_rows} rows, got {base}")
+        labels = [reader.read(s, min(s + chunk_rows, reader.n_rows))[1]
+                  for s in range(0, reader.n_rows, chunk_rows)] if reader._hdf5 else [reader._y]
+        counts = sum(np.asarray(y, dtype=np.int64).sum(axis=0) for y in labels)
+        boost = np.minimum(1.0, min_positives / np.maximum(counts, 1))
+        rng = np.random.default_rng(seed)
+        keep = []
+        offset = 0
+        for y in labels:
+            p = np.maximum(base, (y.astype(bool) * boost).max(axis=1))
+            keep.append(offset + np.flatnonzero(rng.random(len(y)) < p))
+            offset += len(y)
+        return np.concatenate(keep)
+    finally:
+        reader.close()
+
+
+# --------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------
+
+def read_targets(path: str | Path | None = None):
+    """The 919 targets as a table, with DeepSEA's published test AUCs.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        ``deepsea_metadata.tsv`` (decimal commas), or a ``targets.tsv`` written by
+        :func:`simulate_deepsea`. By default the registry's ``deepsea_metadata``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per label column, in order: ``index`` (0-based column), ``cell_type``,
+        ``assay`` (DNase, TF or Histone), ``target``, ``treatment``, ``published_auc``,
+        ``published_auprc``, ``published_prevalence`` (DeepSEA's "AUPRC Baseline"; NaN for
+        the target the file marks "No positive in Test region"), and for
+        the stand-in ``rule``, ``oracle_auc``, ``oracle_auprc``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import pandas as pd
+
+    if path is None:
+        from course_lib.data import fetch
+
+        found = fetch("deepsea_metadata")
+        path = found / "deepsea_metadata.tsv" if found.is_dir() else found
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no target table at {path}")
+    if "assay" in pd.read_csv(path, sep="\t", nrows=0).columns:  # our own (simulate_deepsea)
+        return pd.read_csv(path, sep="\t")
+    table = pd.read_csv(path, sep="\t", dtype=str)
+    want = ["Cell Type", "TF/DNase/HistoneMark", "Treatment", "AUC", "AUPRC", "AUPRC Baseline"]
+    missing = [c for c in want if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path} lacks the columns {missing}; is it deepsea_metadata.tsv?")
+    index = np.arange(len(table))
+    assay = np.where(index < 125, "DNase", np.where(index < 815, "TF", "Histone"))
+    return pd.DataFrame({
+        "index": index, "cell_type": table["Cell Type"], "assay": assay,
+        "target": table["TF/DNase/HistoneMark"], "treatment": table["Treatment"],
+        "published_auc": _decimal(table["AUC"]), "published_auprc": _decimal(table["AUPRC"]),
+        "published_prevalence": _decimal(table["AUPRC Baseline"]),
+    })
+
+
+def _decimal(column):
+    """Numbers written with decimal commas; text such as 'NA (No positive in Test region)' -> NaN."""
+    import pandas as pd
+
+    return pd.to_numeric(column.str.replace(",", ".", regex=False), errors="coerce")
+
+
+# --------------------------------------------------------------------------------------
+# The offline stand-in
+# --------------------------------------------------------------------------------------
+
+#: JASPAR 2024 matrices used by the stand-in (all at most 20 bp).
+STANDIN_MOTIFS = ["MA0139.1", "MA0035.4", "MA0080.5", "MA0102.4", "MA0148.4", "MA0114.4",
+                  "MA0506.2", "MA0095.2", "MA0058.3", "MA0099.3", "MA0079.5", "MA0028.2",
+                  "MA0106.3", "MA0060.3", "MA0018.4", "MA0105.4"]
+_SLOT = 25           # one motif instance per 25 bp slot, so instances never overlap
+_CENTRE = (400, 600)  # DeepSEA labels a region by its central 200 bp
+
+
+def _jaspar_probabilities(matrix_ids: list[str], release: str = "JASPAR2024"
+                          ) -> tuple[list[np.ndarray], list[str]]:
+    """(w, 4) A, C, G, T probabilities (pseudocount 0.1) and TF names per JASPAR id."""
+    from course_lib.motifs import load_jaspar_motif, pfm_to_pwm
+
+    motifs = [load_jaspar_motif(m, release=release) for m in matrix_ids]
+    return [pfm_to_pwm(m.counts, pseudocount=0.1) for m in motifs], [m.name for m in motifs]
+
+
+def _design_targets(n_targets: int, n_motifs: int, rng: np.random.Generator) -> list[dict]:
+    """Rules: ~15% DNase (any of 3 motifs), ~55% TF (one motif), ~30% histone (pair/density)."""
+    n_dnase = max(1, round(0.15 * n_targets))
+    n_hist = max(2, round(0.3 * n_targets)) if n_targets >= 4 else 0
+    n_tf = n_targets - n_dnase - n_hist
+    rules = []
+    tf_motifs = rng.permutation(n_motifs)
+    for i in range(n_dnase):
+        rules.append(dict(assay="DNase", kind="any", motifs=sorted(rng.choice(n_motifs, 3, replace=False).tolist())))
+    for i in range(n_tf):
+        rules.append(dict(assay="TF", kind="centre", motifs=[int(tf_motifs[i % n_motifs])]))
+    for i in range(n_hist):
+        pair = rng.choice(n_motifs, 2, replace=False).tolist()
+        if i % 2 == 0:
+            rules.append(dict(assay="Histone", kind="pair", motifs=pair,
+                              rate=float(np.exp(rng.uniform(np.log(0.01), np.log(0.12))))))
+        else:
+            rules.append(dict(assay="Histone", kind="density", motifs=pair[:1],
+                              rate=float(np.exp(rng.uniform(np.log(0.01), np.log(0.12))))))
+    return rules
+
+
+def _label(slots: np.ndarray, strands: np.ndarray, rule: dict) -> np.ndarray:
+    """Noise-free labels (n,) of one rule from the slot table (n, n_slots) of motif ids (-1: none)."""
+    lo, hi = _CENTRE[0] // _SLOT, _CENTRE[1] // _SLOT
+    m = rule["motifs"]
+    if rule["kind"] in ("centre", "any"):
+        return np.isin(slots[:, lo:hi], m).any(axis=1)
+    if rule["kind"] == "density":
+        return (slots == m[0]).sum(axis=1) >= 3
+    a, b = m  # pair: b 2-10 slots (50-250 bp) downstream of a, both on the same strand
+    hit = np.zeros(len(slots), bool)
+    for k in range(2, 11):
+        fwd = (slots[:, :-k] == a) & (slots[:, k:] == b) & (strands[:, :-k] == 0) & (strands[:, k:] == 0)
+        rev = (slots[:, :-k] == b) & (slots[:, k:] == a) & (strands[:, :-k] == 1) & (strands[:, k:] == 1)
+        hit |= (fwd | rev).any(axis=1)
+    return hit
+
+
+def _simulate_block(n: int, seq_len: int, pwms: list[np.ndarray], rates: np.ndarray,
+                    rules: list[dict], rng: np.random.Generator):
+    """Integer sequences (n, L) in A, C, G, T codes, and noise-free labels (n, T)."""
+    n_slots = seq_len // _SLOT
+    probs = np.append(rates / n_slots, 1 - rates.sum() / n_slots)
+    slots = rng.choice(len(rates) + 1, size=(n, n_slots), p=probs)
+    slots[slots == len(rates)] = -1
+    strands = rng.integers(0, 2, size=(n, n_slots))
+    for rule in rules:  # long-range events planted on purpose, so they are not all chance
+        if rule["kind"] == "pair":
+            rows = np.flatnonzero(rng.random(n) < rule["rate"])
+            k = rng.integers(2, 11, len(rows))
+            s = rng.integers(0, n_slots - k)
+            strand = rng.integers(0, 2, len(rows))
+            first, second = np.where(strand == 0, rule["motifs"][0], rule["motifs"][1]), \
+                np.where(strand == 0, rule["motifs"][1], rule["motifs"][0])
+            slots[rows, s], slots[rows, s + k] = first, second
+            strands[rows, s] = strands[rows, s + k] = strand
+        elif rule["kind"] == "density":
+            rows = np.flatnonzero(rng.random(n) < rule["rate"])
+            for j in range(3):
+                slots[rows, rng.integers(0, n_slots, len(rows))] = rule["motifs"][0]
+    seqs = rng.choice(4, size=(n, seq_len), p=[0.29, 0.21, 0.21, 0.29]).astype(np.uint8)
+    for j, pwm in enumerate(pwms):
+        seq_i, slot_i = np.nonzero(slots == j)
+        if not len(seq_i):
+            continue
+        w = len(pwm)
+        cdf = np.cumsum(pwm, axis=1)
+        bases = (rng.random((len(seq_i), w, 1)) > cdf[None]).sum(axis=2).clip(0, 3)
+        minus = strands[seq_i, slot_i] == 1
+        bases[minus] = 3 - bases[minus, ::-1]
+        start = slot_i * _SLOT + rng.integers(0, _SLOT - w + 1, len(seq_i))
+        seqs[seq_i[:, None], start[:, None] + np.arange(w)] = bases
+    truth = np.stack([_label(slots, strands, r) for r in rules], axis=1)
+    return seqs, truth
+
+
+def _rule_name(rule: dict, names: list[str]) -> str:
+    ids = [names[m] for m in rule["motifs"]]
+    if rule["kind"] == "pair":
+        return f"mark:{ids[0]}+{ids[1]}"
+    return {"any": "DNase", "centre": ids[0], "density": f"mark:{ids[0]}x3"}[rule["kind"]]
+
+
+def _rule_text(rule: dict, motif_ids: list[str]) -> str:
+    ids = [motif_ids[m] for m in rule["motifs"]]
+    return {
+        "any": f"any of {', '.join(ids)} in the central 200 bp",
+        "centre": f"{ids[0]} in the central 200 bp",
+        "pair": f"{ids[0]} then {ids[-1]} 50-250 bp downstream, same strand, anywhere",
+        "density": f"3 or more {ids[0]} anywhere in the sequence",
+    }[rule["kind"]]
+
+
+def _add_noise(truth: np.ndarray, noise: float, prevalence: np.ndarray, rng) -> np.ndarray:
+    """Drop ``noise`` of the positives; add false positives at ``noise`` x prevalence."""
+    drop = rng.random(truth.shape) < noise
+    add = rng.random(truth.shape) < noise * prevalence
+    return np.where(truth, ~drop, add).astype(np.uint8)
+
+
+def _to_file_layout(seqs: np.ndarray) -> np.ndarray:
+    """ACGT integer codes (n, L) -> one-hot (n, L, 4) uint8, forward rows then RC rows, AGCT."""
+    onehot = np.eye(4, dtype=np.uint8)[seqs]
+    both = np.concatenate([onehot, onehot[:, ::-1, ::-1]])  # ACGT: RC = reverse both axes
+    return both[:, :, _TO_ACGT]
+
+
+def simulate_deepsea(
+    directory: str | Path,
+    n_train: int = 4000,
+    n_valid: int = 500,
+    n_test: int = 1000,
+    n_targets: int = 24,
+    seq_len: int = 1000,
+    noise: float = 0.03,
+    seed: int = 0,
+    block: int = 2000,
+    motif_ids: list[str] | None = None,
+) -> "pandas.DataFrame":  # noqa: F821
+    """Write a stand-in for DeepSEA's data: same files, keys, dtypes, orientation, AGCT order
+    and strand halves, with targets defined by JASPAR motifs.
+
+    Every 25 bp slot of a sequence holds at most one motif instance, sampled from a JASPAR
+    matrix on a random strand. Targets follow DeepSEA's assay classes:
+
+    - **TF** (about 55%): one motif in the central 200 bp;
+    - **DNase** (about 15%, more frequent): any of three motifs in the central 200 bp;
+    - **Histone** (about 30%, long range, anywhere in the sequence): a motif pair 50-250 bp
+      apart on the same strand in a fixed order, or three or more copies of one motif.
+
+    Prevalences range from under 1% to about 15%. Then ``noise`` of the positives are
+    dropped and false positives added at ``noise`` times the prevalence. The oracle (the
+    noise-free rule scored against the noisy test labels) gives each target's best
+    achievable ROC AUC / PR AUC, in the returned table.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Created if missing; receives train.mat (HDF5, written in blocks), valid.mat,
+        test.mat and targets.tsv.
+    n_train, n_valid, n_test : int
+        Regions per split; each file holds twice as many rows (forward + reverse complement).
+    n_targets : int
+        Number of targets T.
+    seq_len : int
+        Sequence length (DeepSEA: 1000); at least 600.
+    noise : float
+        Label noise rate, in [0, 0.5).
+    seed : int
+        Same seed, same files.
+    block : int
+        Regions generated at a time (memory: about ``block * seq_len * 8`` bytes).
+    motif_ids : list of str, optional
+        JASPAR matrix ids (width <= 20); :data:`STANDIN_MOTIFS` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The target table (as :func:`read_targets` reads it back), with ``rule``,
+        ``prevalence`` (test set), ``oracle_auc`` and ``oracle_auprc``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import h5py
+    import pandas as pd
+    from scipy.io import savemat
+
+    from course_lib.metrics import evaluate_targets
+
+    if seq_len < 600 or min(n_train, n_valid, n_test) < 1 or n_targets < 1 or not 0 <= noise < 0.5:
+        raise ValueError(
+            "need seq_len >= 600, at least one region per split, n_targets >= 1 and "
+            f"0 <= noise < 0.5; got seq_len={seq_len}, n=({n_train}, {n_valid}, {n_test}), "
+            f"n_targets={n_targets}, noise={noise}"
+        )
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    motif_ids = list(motif_ids or STANDIN_MOTIFS)
+    pwms, motif_names = _jaspar_probabilities(motif_ids)
+    if max(len(p) for p in pwms) > 20:
+        raise ValueError("stand-in motifs must be at most 20 bp wide (one per 25 bp slot)")
+    # TF prevalence (one motif in 8 central slots) log-spread from 0.7% to 15%
+    centre_prev = np.exp(rng.uniform(np.log(0.007), np.log(0.15), len(pwms)))
+    rates = -np.log(1 - centre_prev) * (seq_len // _SLOT) / ((_CENTRE[1] - _CENTRE[0]) // _SLOT)
+    rules = _design_targets(n_targets, len(pwms), rng)
+    design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng)[1].mean(axis=0)
+
+    def blocks(n):
+        for start in range(0, n, block):
+            seqs, truth = _simulate_block(min(block, n - start), seq_len, pwms, rates, rules, rng)
+            yield seqs, truth, _add_noise(truth, noise, design_prev, rng)
+
+    rows = 2 * n_train  # train.mat: HDF5 with MATLAB v7.3's 512-byte user block, (L, 4, N)
+    with h5py.File(directory / "train.mat.part", "w", userblock_size=512) as f:
+        x = f.create_dataset("trainxdata", (seq_len, 4, rows), dtype="uint8")
+        y = f.create_dataset("traindata", (n_targets, rows), dtype="uint8")
+        done = 0
+        for seqs, _, labels in blocks(n_train):
+            k = len(seqs)
+            onehot = _to_file_layout(seqs)
+            x[:, :, done:done + k] = onehot[:k].transpose(1, 2, 0)
+            x[:, :, n_train + done:n_train + done + k] = onehot[k:].transpose(1, 2, 0)
+            y[:, done:done + k] = labels.T
+            y[:, n_train + done:n_train + done + k] = labels.T
+            done += k
+    (directory / "train.mat.part").replace(directory / "train.mat")
+    truth_test = None
+    for split, n in (("valid", n_valid), ("test", n_test)):
+        parts = list(blocks(n))
+        seqs = np.concatenate([p[0] for p in parts])
+        labels = np.concatenate([p[2] for p in parts])
+        _, xkey, ykey = SPLITS[split]
+        savemat(directory / f"{split}.mat.part", {
+            xkey: _to_file_layout(seqs).transpose(0, 2, 1),
+            ykey: np.concatenate([labels, labels]),
+        }, format="5", do_compression=False)
+        (directory / f"{split}.mat.part").replace(directory / f"{split}.mat")
+        if split == "test":
+            truth_test, labels_test = np.concatenate([p[1] for p in parts]), labels
+    oracle = evaluate_targets(labels_test, truth_test.astype(np.float32))
+    table = pd.DataFrame({
+        "index": np.arange(n_targets),
+        "cell_type": [f"cell{i % 5 + 1}" for i in range(n_targets)],
+        "assay": [r["assay"] for r in rules],
+        "target": [_rule_name(r, motif_names) for r in rules],
+        "treatment": "None",
+        "rule": [_rule_text(r, [f"{n} ({i})" for n, i in zip(motif_names, motif_ids)]) for r in rules],
+        "prevalence": labels_test.mean(axis=0).round(5),
+        "oracle_auc": oracle["roc_auc"].round(5).values,
+        "oracle_auprc": oracle["pr_auc"].round(5).values,
+    })
+    table.to_csv(directory / "targets.tsv", sep="\t", index=False)
+    return table
