@@ -1,0 +1,249 @@
+"""Model selection: stratified k-fold cross-validation over a small hyper-parameter grid.
+
+The pieces are separate so that a cluster job array can run them one at a time:
+
+- :func:`parameter_grid` lists the settings of a grid (a stable order: setting ``i`` is the
+  same on every machine);
+- :func:`stratified_folds` gives the folds (same labels, folds and seed -> same indices);
+- :func:`run_fold` fits and scores ONE (setting, fold) and returns one row;
+- :func:`summarize_folds` gathers rows into a table with the mean and sd per setting;
+- :func:`cross_validate` does all of it in a loop, and :func:`best_setting` picks the winner.
+
+The model is a function ``fit_predict(setting, X_train, y_train, X_valid, seed) -> scores``
+returning the probability of the positive class for ``X_valid``, so any model fits in
+(a Keras network, a scikit-learn pipeline, a rule).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+#: The scores of every row (see :func:`score_binary`).
+METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "f1")
+
+FitPredict = Callable[..., np.ndarray]
+
+
+def score_binary(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0.5) -> dict:
+    """Accuracy, balanced accuracy, ROC AUC and F1 of a binary classifier.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n,)
+    y_score : np.ndarray of float, shape (n,)
+        Probability (or score) of class 1; ``>= threshold`` predicts 1.
+    threshold : float
+
+    Returns
+    -------
+    dict of float
+        ``accuracy``; ``balanced_accuracy`` (mean of the recalls of both classes, 0.5 for a
+        constant prediction whatever the imbalance); ``roc_auc`` (NaN with one class);
+        ``f1`` of class 1 (0 when nothing is predicted 1).
+
+    Introduced in: 07_resistance_lstm
+    """
+    from course_lib.metrics import roc_auc
+
+    y_true = np.asarray(y_true).astype(int).ravel()
+    y_score = np.asarray(y_score, dtype=np.float64).ravel()
+    if y_true.shape != y_score.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_score {y_score.shape} differ in shape")
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must hold 0/1 labels")
+    y_pred = (y_score >= threshold).astype(int)
+    tp = int(((y_pred == 1) & (y_true == 1)).sum())
+    recalls = [float((y_pred[y_true == c] == c).mean()) for c in (0, 1) if (y_true == c).any()]
+    precision_denominator, recall_denominator = int(y_pred.sum()), int(y_true.sum())
+    f1 = 2 * tp / (precision_denominator + recall_denominator) if tp else 0.0
+    return {"accuracy": float((y_pred == y_true).mean()),
+            "balanced_accuracy": float(np.mean(recalls)),
+            "roc_auc": roc_auc(y_true, y_score),
+            "f1": float(f1)}
+
+
+def parameter_grid(grid: Mapping[str, Sequence]) -> list[dict]:
+    """Every combination of a grid, in a fixed order (the last name varies fastest).
+
+    Parameters
+    ----------
+    grid : mapping of name -> list of values, e.g. ``{"epochs": [5, 10], "units": [8, 16]}``
+
+    Returns
+    -------
+    list of dict, ``prod(len(values))`` settings
+
+    Introduced in: 07_resistance_lstm
+    """
+    if not isinstance(grid, Mapping) or not grid:
+        raise ValueError(f"grid must be a non-empty dict of name -> list of values, got {grid!r}")
+    for name, values in grid.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise ValueError(f"grid[{name!r}] must be a non-empty list of values, got {values!r}; "
+                             f"write a single value as [{values!r}]")
+    names = list(grid)
+    return [dict(zip(names, combo)) for combo in itertools.product(*(grid[n] for n in names))]
+
+
+def stratified_folds(y: np.ndarray, n_folds: int = 5, seed: int = 0
+                     ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified k-fold split: each fold keeps the class proportions.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Class labels.
+    n_folds : int
+        At least 2 and at most the size of the smallest class.
+    seed : int
+        Seed of the shuffle before the split.
+
+    Returns
+    -------
+    list of (train, valid) pairs of sorted int64 index arrays
+        The ``valid`` parts are disjoint and together cover ``range(n)``.
+
+    Introduced in: 07_resistance_lstm
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y)
+    counts = np.unique(y, return_counts=True)[1]
+    if not isinstance(n_folds, (int, np.integer)) or n_folds < 2:
+        raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
+    if counts.min() < n_folds:
+        raise ValueError(f"the smallest class has {counts.min()} examples, fewer than "
+                         f"n_folds={n_folds}; lower n_folds or add data")
+    splitter = StratifiedKFold(n_splits=int(n_folds), shuffle=True, random_state=int(seed))
+    return [(np.sort(tr).astype(np.int64), np.sort(va).astype(np.int64))
+            for tr, va in splitter.split(np.zeros(len(y)), y)]
+
+
+def _take(X, idx: np.ndarray):
+    if isinstance(X, np.ndarray):
+        return X[idx]
+    return [X[i] for i in idx]
+
+
+def run_fold(fit_predict: FitPredict, X, y: np.ndarray, setting: dict, fold: int,
+             n_folds: int = 5, seed: int = 0) -> dict:
+    """Fit and score one (setting, fold): one row of the cross-validation table.
+
+    Parameters
+    ----------
+    fit_predict : callable
+        ``fit_predict(setting, X_train, y_train, X_valid, seed=...)`` -> scores of class 1.
+    X : np.ndarray or list
+        Inputs, indexable by position (a list of strings works).
+    y : np.ndarray of 0/1, shape (n,)
+    setting : dict
+        One entry of :func:`parameter_grid`.
+    fold : int
+        ``0 <= fold < n_folds``.
+    n_folds, seed : int
+        Define the folds (:func:`stratified_folds`); ``seed + fold`` seeds the fit.
+
+    Returns
+    -------
+    dict
+        The setting's values, ``fold``, ``n_train``, ``n_valid`` and :data:`METRICS`.
+
+    Introduced in: 07_resistance_lstm
+    """
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)}")
+    if not 0 <= fold < n_folds:
+        raise ValueError(f"fold must be in 0 .. {n_folds - 1}, got {fold}")
+    train, valid = stratified_folds(y, n_folds, seed)[fold]
+    scores = np.asarray(fit_predict(dict(setting), _take(X, train), y[train], _take(X, valid),
+                                    seed=seed + fold)).ravel()
+    if scores.shape != (len(valid),):
+        raise ValueError(f"fit_predict returned {scores.shape} scores for {len(valid)} "
+                         "validation examples; return one probability per example")
+    return {**setting, "fold": int(fold), "n_train": len(train), "n_valid": len(valid),
+            **score_binary(y[valid], scores)}
+
+
+def summarize_folds(rows: Sequence[dict] | pd.DataFrame, metrics: Sequence[str] = METRICS
+                    ) -> pd.DataFrame:
+    """Mean and standard deviation over folds, one row per setting.
+
+    Parameters
+    ----------
+    rows : list of dict or DataFrame
+        Rows of :func:`run_fold` (any order, from any machine).
+    metrics : sequence of str
+
+    Returns
+    -------
+    pd.DataFrame
+        The setting columns, ``n_folds``, and ``<metric>_mean``, ``<metric>_sd`` (sample sd,
+        ddof=1; NaN with one fold), in the order settings first appear.
+
+    Introduced in: 07_resistance_lstm
+    """
+    table = pd.DataFrame(list(rows) if not isinstance(rows, pd.DataFrame) else rows)
+    missing = [m for m in metrics if m not in table.columns] + \
+        [c for c in ("fold",) if c not in table.columns]
+    if missing:
+        raise ValueError(f"rows lack columns {missing}; pass the dicts returned by run_fold")
+    keys = [c for c in table.columns if c not in (*METRICS, *metrics, "fold", "n_train", "n_valid")]
+    table = table.assign(_setting=table[keys].astype(str).agg("|".join, axis=1) if keys else "")
+    out = []
+    for _, group in table.groupby("_setting", sort=False):
+        row = {k: group[k].iloc[0] for k in keys}
+        row["n_folds"] = int(group["fold"].nunique())
+        for m in metrics:
+            row[f"{m}_mean"] = float(group[m].mean())
+            row[f"{m}_sd"] = float(group[m].std(ddof=1)) if len(group) > 1 else float("nan")
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def cross_validate(fit_predict: FitPredict, X, y: np.ndarray, grid: Mapping[str, Sequence],
+                   n_folds: int = 5, seed: int = 0) -> pd.DataFrame:
+    """Run every (setting, fold) of a grid: the tidy per-fold table.
+
+    Summarize it with :func:`summarize_folds`. Use only training data here; the test set is
+    scored once, after :func:`best_setting` has been retrained on all of the training data.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per (setting, fold), as :func:`run_fold` returns.
+
+    Introduced in: 07_resistance_lstm
+    """
+    settings = parameter_grid(grid)
+    stratified_folds(y, n_folds, seed)  # validate before the first (slow) fit
+    return pd.DataFrame([run_fold(fit_predict, X, y, s, f, n_folds, seed)
+                         for s in settings for f in range(n_folds)])
+
+
+def best_setting(summary: pd.DataFrame, metric: str = "balanced_accuracy") -> dict:
+    """The setting with the highest mean ``metric`` (first one on ties).
+
+    Parameters
+    ----------
+    summary : pd.DataFrame from :func:`summarize_folds`
+    metric : str, one of :data:`METRICS` (or any summarized metric)
+
+    Returns
+    -------
+    dict of the setting's hyper-parameters (plain Python values)
+
+    Introduced in: 07_resistance_lstm
+    """
+    column = f"{metric}_mean"
+    if column not in summary.columns:
+        raise ValueError(f"summary has no {column!r}; summarized metrics: "
+                         f"{[c[:-5] for c in summary.columns if c.endswith('_mean')]}")
+    keys = [c for c in summary.columns
+            if c != "n_folds" and not c.endswith(("_mean", "_sd"))]
+    best = summary.loc[summary[column].to_numpy().argmax()]
+    return {k: (best[k].item() if hasattr(best[k], "item") else best[k]) for k in keys}
