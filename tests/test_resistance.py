@@ -1,0 +1,288 @@
+"""Resistance genes: catalogue, oracle, generator, safe loader of the capstone format, the LSTM."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_lib import resistance as R
+
+GYRA = R.load_reference("escherichia_coli", "gyrA")
+PANEL = "ecoli_gyrA_nalidixic_acid"
+
+
+def _mutate(sequence: str, codon: int, new: str, offset: int = 0) -> str:
+    """Replace 1-based ``codon`` of the gene in a fragment starting at gene position ``offset``."""
+    i = 3 * (codon - 1) - offset
+    return sequence[:i] + new + sequence[i + 3:]
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def test_reference_and_catalogue_agree_on_the_classic_codons():
+    assert len(GYRA) == 2628 and GYRA[:3] == "ATG"
+    assert GYRA[3 * 82:3 * 83] == "TCG" and R.translate("TCG") == "S"  # S83
+    assert GYRA[3 * 86:3 * 87] == "GAC" and R.translate("GAC") == "D"  # D87
+    rows = R.load_catalogue("escherichia_coli", "gyrA")
+    s83 = rows[(rows["codon"] == 83)].iloc[0]
+    assert s83["ref_codon"] == "TCG" and s83["ref_aa"] == "S"
+    assert s83["resistant_aa"].split(",") == ["L", "W", "A", "V"]
+    for species, gene in (("escherichia_coli", "parC"), ("mycobacterium_tuberculosis", "rpoB"),
+                          ("mycobacterium_tuberculosis", "inhA")):
+        ref = R.load_reference(species, gene)
+        for row in R.load_catalogue(species, gene).itertuples():
+            assert ref[3 * (row.codon - 1):3 * row.codon] == row.ref_codon.replace("N", ref[3 * row.codon - 1])
+
+
+@pytest.mark.parametrize("codon, aa", [("TTG", "L"), ("TAA", "*"), ("GCN", "X"), ("atg", "M")])
+def test_translate(codon, aa):
+    assert R.translate(codon) == aa
+
+
+def test_unknown_panel_lists_the_known_ones():
+    with pytest.raises(ValueError, match="ecoli_gyrA_nalidixic_acid"):
+        R.get_panel("ecoli_gyrB")
+
+
+# ------------------------------------------------------------------------------ oracle
+
+FRAGMENT = GYRA[180:420]  # codons 61..140, in frame
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({}, []),
+    ({83: "TCA"}, []),                    # synonymous S83S: no resistance
+    ({83: "TTG"}, ["S83L"]),              # the classic S83L
+    ({83: "ACG"}, []),                    # S83T is not catalogued
+    ({87: "AAC"}, ["D87N"]),              # D87N alone confers nalidixic acid resistance
+    ({83: "TGG", 87: "GGC"}, ["S83W", "D87G"]),
+])
+def test_oracle_finds_catalogued_mutations(changes, expected):
+    seq = FRAGMENT
+    for codon, new in changes.items():
+        seq = _mutate(seq, codon, new, offset=180)
+    assert R.find_resistance_mutations([seq], PANEL) == [expected]
+    assert R.call_resistance(seq, PANEL).tolist() == [int(bool(expected))]
+
+
+def test_oracle_honours_required_mutations():
+    """For ciprofloxacin, D87N counts only together with a gyrA S83 mutation (Required_mut)."""
+    cipro = R.Panel("escherichia_coli", "gyrA", "Ciprofloxacin", (83, 87))
+    d87n = _mutate(FRAGMENT, 87, "AAC", 180)
+    assert R.find_resistance_mutations(d87n, cipro) == [[]]
+    both = _mutate(d87n, 83, "TTG", 180)
+    assert sorted(R.find_resistance_mutations(both, cipro)[0]) == ["D87N", "S83L"]
+
+
+def test_oracle_ignores_codons_the_fragment_does_not_cover():
+    assert R.call_resistance(GYRA[300:600], PANEL).tolist() == [0]
+
+
+@pytest.mark.parametrize("start", [0, 1, 2, 100, 2000])
+def test_locate_fragment(start):
+    frag = GYRA[start:start + 200]
+    frag = frag[:50] + ("A" if frag[50] != "A" else "C") + frag[51:]
+    assert R.locate_fragment(frag, GYRA) == start
+
+
+def test_locate_fragment_says_when_nothing_matches():
+    with pytest.raises(ValueError, match="shares no"):
+        R.locate_fragment("AC" * 50, GYRA)
+
+
+# --------------------------------------------------------------------------- generator
+
+
+def _small(**kw):
+    options = dict(n=300, length=(60, 120), seed=7)
+    return R.simulate_resistance_dataset(PANEL, **{**options, **kw})
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    a, b, c = _small(), _small(), _small(seed=8)
+    assert a.sequences == b.sequences and (a.labels == b.labels).all()
+    assert a.sequences != c.sequences
+
+
+def test_fragments_cover_the_region_and_respect_lengths():
+    ds = _small()
+    r0, r1 = R.get_panel(PANEL).region
+    assert (r0, r1) == (246, 261)  # codons 83..87
+    lengths = np.array([len(s) for s in ds.sequences])
+    assert lengths.min() >= 60 and lengths.max() <= 120
+    assert (ds.starts <= r0).all() and (ds.starts + lengths >= r1).all()
+    assert len(set(ds.starts.tolist())) > 20  # placed at many offsets, not one
+
+
+def test_labels_are_the_oracle_plus_noise():
+    ds = _small(label_noise=0.1)
+    assert (R.call_resistance(ds.sequences, PANEL) == ds.true_labels).all()
+    flipped = int((ds.labels != ds.true_labels).sum())
+    assert 10 <= flipped <= 55  # 10% of 300: 30 expected
+    assert ((ds.true_labels == 1) == np.array([bool(m) for m in ds.mutations])).all()
+
+
+def test_planted_codons_carry_the_listed_amino_acid():
+    ds = _small(double_rate=0.5)
+    assert any(len(m) == 2 for m in ds.mutations)
+    for i, names in enumerate(ds.mutations):
+        for name, pos in zip(names, ds.codon_positions(i)):
+            assert R.translate(ds.sequences[i][pos:pos + 3]) == name[-1]
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0])
+def test_resistant_fraction_sets_the_balance(fraction):
+    ds = _small(resistant_fraction=fraction, label_noise=0.0)
+    assert (ds.labels == int(fraction)).all()
+
+
+def test_synonymous_background_keeps_the_protein():
+    ds = _small(resistant_fraction=0.0, missense_rate=0.0, synonymous_rate=0.5, length=(99, 99))
+    changed = 0
+    for seq, start in zip(ds.sequences, ds.starts):
+        lead = (-start) % 3
+        ref = GYRA[start:start + 99]
+        for j in range(lead, 96, 3):
+            assert R.translate(seq[j:j + 3]) == R.translate(ref[j:j + 3])
+        changed += seq != ref
+    assert changed == len(ds.sequences)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(length=(10, 120)), "length"),
+    (dict(label_noise=1.5), "label_noise"),
+    (dict(n=0), "positive number"),
+])
+def test_generator_validates_its_arguments(kw, message):
+    with pytest.raises(ValueError, match=message):
+        _small(**kw)
+
+
+@pytest.mark.parametrize("panel", sorted(R.PANELS))
+def test_every_panel_generates_oracle_consistent_data(panel):
+    region = R.get_panel(panel).region
+    ds = R.simulate_resistance_dataset(panel, n=40, length=(region[1] - region[0] + 30,) * 2,
+                                       seed=1)
+    assert (R.call_resistance(ds.sequences, panel) == ds.true_labels).all()
+    assert ds.true_labels.sum() > 0
+
+
+# ----------------------------------------------------------------- the capstone's format
+
+
+class _CreatesFile:
+    """Unpickling this calls Path.touch(marker): proof that code ran."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return Path.touch, (self.marker,)
+
+
+@pytest.mark.parametrize("how", ["npy_object_array", "raw_pickle"])
+def test_pickled_file_is_refused_without_opt_in_and_runs_nothing(tmp_path, how):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "dataset.npy"
+    payload = {"genes": ["ACGT"], "resistant": [1], "evil": _CreatesFile(marker)}
+    if how == "npy_object_array":
+        np.save(path, np.array(payload, dtype=object), allow_pickle=True)
+    else:
+        path.write_bytes(pickle.dumps(payload))
+    with pytest.raises(R.UnsafeFileError, match="allow_pickle=True"):
+        R.load_pickled_dataset(path)
+    assert not marker.exists()
+
+
+def _capstone_file(tmp_path) -> Path:
+    path = tmp_path / "dataset.npy"
+    np.save(path, np.array({"genes": ["acgtn", "GGCC"], "resistant": [True, False]},
+                           dtype=object), allow_pickle=True)
+    return path
+
+
+def test_opt_in_loads_with_a_warning(tmp_path):
+    with pytest.warns(UserWarning, match="runs code"):
+        table = R.load_pickled_dataset(_capstone_file(tmp_path), allow_pickle=True)
+    assert table["gene"].tolist() == ["ACGTN", "GGCC"] and table["resistant"].tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".npz"])
+def test_convert_to_plain_files_and_read_back(tmp_path, suffix):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = R.convert_pickled_dataset(_capstone_file(tmp_path), tmp_path / f"genes{suffix}",
+                                        allow_pickle=True)
+    table = R.load_gene_table(out)
+    assert table["gene"].tolist() == ["ACGTN", "GGCC"] and table["resistant"].tolist() == [1, 0]
+
+
+def test_plain_array_is_not_the_capstone_format(tmp_path):
+    path = tmp_path / "plain.npy"
+    np.save(path, np.zeros(3))
+    with pytest.raises(ValueError, match="plain array"):
+        R.load_pickled_dataset(path)
+
+
+# ------------------------------------------------------------------------------- model
+
+
+def test_encode_genes_pads_with_the_masked_zero():
+    X = R.encode_genes(["ACGT", "GGNA"], 6)
+    assert X.dtype == np.int32
+    assert X.tolist() == [[1, 2, 3, 4, 0, 0], [3, 3, 0, 1, 0, 0]]
+
+
+def test_balanced_class_weights():
+    assert R.balanced_class_weights(np.array([0, 0, 0, 1])) == {0: 4 / 6, 1: 2.0}
+    with pytest.raises(ValueError, match="both classes"):
+        R.balanced_class_weights(np.array([1, 1]))
+
+
+def test_capstone_model_has_the_capstone_size():
+    model = R.build_resistance_lstm(seq_len=900)
+    # embedding 5*50; each BiLSTM 2 directions * 4 gates * (units*(inputs + units) + units)
+    expected = 5 * 50 + 2 * 4 * (62 * (50 + 62) + 62) + 2 * 4 * (62 * (124 + 62) + 62) + 124 + 1
+    assert model.count_params() == expected == 149_175
+    assert model.output_shape == (None, 1)
+
+
+def test_padding_is_masked():
+    """The same genes padded to 8 or to 14 get the same predictions."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    short = R.build_resistance_lstm(seq_len=8, embedding_dim=4, units=3, n_layers=2)
+    long = R.build_resistance_lstm(seq_len=14, embedding_dim=4, units=3, n_layers=2)
+    long.set_weights(short.get_weights())
+    genes = ["ACGTAC", "GGGTTTAA"]
+    a = short.predict(R.encode_genes(genes, 8), verbose=0)
+    b = long.predict(R.encode_genes(genes, 14), verbose=0)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_onehot_view_predicts_the_same():
+    import keras
+
+    from course_lib.sequences import one_hot_encode, pad_sequences
+
+    keras.utils.set_random_seed(1)
+    model = R.build_resistance_lstm(seq_len=10, embedding_dim=4, units=3, n_layers=1)
+    genes = ["ACGTACGTAC", "TTGCA"]
+    onehot = one_hot_encode(pad_sequences(genes, 10), unknown="zero")
+    np.testing.assert_allclose(R.onehot_view(model).predict(onehot, verbose=0),
+                               model.predict(R.encode_genes(genes, 10), verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_attribution_peaks_ignore_padding_and_hit_rate():
+    scores = np.array([[0.1, -0.9, 0.2, 5.0], [0.0, 0.1, 0.3, 0.2]])
+    peaks = R.attribution_peaks(scores, lengths=[3, 4])
+    assert peaks.tolist() == [1, 2]
+    # planted codon starting at 10: bases 10..12, +-3 codons = 1..21
+    assert R.peak_hit_rate(np.array([1, 0, 21, 22]), [[10], [10], [10], [10]]) == 0.5
