@@ -156,7 +156,7 @@ def one_hot_encode(
     np.ndarray, shape (L, k) for a str or (n, L, k) for a batch, ``dtype``
         ``k = len(alphabet)``.
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 01_motif_detection
     """
     alphabet = _check_alphabet(alphabet)
     if unknown not in ("error", "zero", "uniform"):
@@ -213,7 +213,7 @@ def integer_encode(
     -------
     np.ndarray, shape (L,) for a str or (n, L) for a batch, int8
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 07_resistance_lstm
     """
     alphabet = _check_alphabet(alphabet)
     if unknown not in ("error", "mask"):
@@ -310,7 +310,7 @@ def reverse_complement(
     -------
     Same type as ``x``; arrays keep their shape and dtype.
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 05_danq_deepsea
     """
     if isinstance(x, str):
         return x.translate(_COMPLEMENT_TABLE)[::-1]
@@ -350,7 +350,7 @@ def pad_sequences(
     -------
     list of str, each of length ``length``
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 07_resistance_lstm
     """
     for name, option in (("padding", padding), ("truncating", truncating)):
         if option not in ("pre", "post"):
@@ -389,7 +389,7 @@ def kmer_names(k: int | Sequence[int] = (1, 2, 3, 4, 5), alphabet: str = "ACGT")
     -------
     list of str
 
-    Introduced in: 03_kmer_baselines
+    Introduced in: 07_resistance_lstm
     """
     alphabet = _check_alphabet(alphabet)
     return ["".join(p) for size in _ks(k) for p in itertools.product(alphabet, repeat=size)]
@@ -420,7 +420,7 @@ def kmer_counts(
     np.ndarray, shape (n, n_features), float32
         ``n_features = sum(len(alphabet)**size for size in k)``.
 
-    Introduced in: 03_kmer_baselines
+    Introduced in: 07_resistance_lstm
     """
     alphabet = _check_alphabet(alphabet)
     ks = _ks(k)
@@ -430,9 +430,8 @@ def kmer_counts(
     unknown = codes == base
     codes[unknown] = 0
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     row = np.repeat(np.arange(len(seqs)), lengths)
-    room = np.repeat(starts + lengths, lengths) - np.arange(buf.size)  # bases left in its seq
+    room = np.repeat(np.cumsum(lengths), lengths) - np.arange(buf.size)  # bases left in its seq
     n_unknown = np.concatenate([[0], np.cumsum(unknown)])
     blocks = []
     for size in ks:

@@ -63,7 +63,7 @@ def sample_background(
     -------
     list of str, n sequences of ``length`` characters from ``ACGT``
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 01_motif_detection
     """
     n, length = _check_count("n", n), _check_count("length", length)
     p = _check_frequencies(frequencies)
@@ -101,7 +101,7 @@ def sample_from_pwm(pwm: np.ndarray, n: int = 1, seed: SeedLike = 0) -> list[str
     -------
     list of str, n strings of ``width`` characters
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 01_motif_detection
     """
     p = _check_pwm(pwm)
     n = _check_count("n", n)
@@ -124,7 +124,7 @@ def plant_motif(sequence: str, motif: str, position: int) -> str:
     -------
     str, same length as ``sequence``
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 01_motif_detection
     """
     last = len(sequence) - len(motif)
     if not isinstance(position, (int, np.integer)) or not 0 <= position <= last:
@@ -150,7 +150,7 @@ class SimulatedMotifData:
         The planted string, or the consensus (argmax) of the PWM.
     motif_length : int
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 01_motif_detection
     """
 
     sequences: list[str]
@@ -197,7 +197,7 @@ def simulate_motif_dataset(
     -------
     SimulatedMotifData
 
-    Introduced in: 04_one_hot_cnn
+    Introduced in: 01_motif_detection
     """
     n, length = _check_count("n", n), _check_count("length", length)
     if not 0.0 <= positive_fraction <= 1.0:

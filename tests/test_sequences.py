@@ -194,3 +194,7 @@ def test_one_hot_out_buffer_is_filled_and_returned():
 def test_one_hot_out_buffer_validated(buf):
     with pytest.raises(ValueError, match="out must be a C-contiguous float32 array of shape"):
         one_hot_encode(["ACG", "TTA"], out=buf)
+
+
+def test_kmer_counts_empty_batch():
+    assert kmer_counts([], k=2).shape == (0, 16)
