@@ -1,0 +1,105 @@
+"""``course train`` and train_model: outputs, resumption after a kill, user errors."""
+
+import argparse
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+keras = pytest.importorskip("keras", reason="Keras is not installed")
+
+from course_lib import deepsea, models, training  # noqa: E402
+
+SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sim") / "deepsea_train"
+    deepsea.simulate_deepsea(folder, **SIM)
+    return folder
+
+
+def _args(*argv):
+    parser = argparse.ArgumentParser()
+    training.add_train_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+class _Kill(keras.callbacks.Callback):
+    """Simulates a preemption: raises at the end of epoch ``at``."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at:
+            raise KeyboardInterrupt(f"killed after epoch {epoch}")
+
+
+def _fit(data, out, epochs, callbacks=()):
+    training.set_seed(0)
+    model = models.build_model("danq", "tiny", seq_len=600, n_targets=6)
+    train = deepsea.make_dataset(data, "train", 20, seed=0)
+    valid = deepsea.make_dataset(data, "valid", 20, shuffle=False)
+    return training.train_model(model, train, valid, out, epochs=epochs, patience=10, verbose=0,
+                                callbacks=list(callbacks))
+
+
+def test_resumes_after_a_kill_without_repeating_epochs(data, tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        _fit(data, tmp_path, epochs=4, callbacks=[_Kill(at=1)])
+    assert (tmp_path / "backup").exists()
+    assert pd.read_csv(tmp_path / "log.csv")["epoch"].tolist() == [0, 1]
+    _fit(data, tmp_path, epochs=4)
+    assert pd.read_csv(tmp_path / "log.csv")["epoch"].tolist() == [0, 1, 2, 3]
+    assert not (tmp_path / "backup").exists()  # removed once training completed
+    assert (tmp_path / "model.keras").is_file() and (tmp_path / "checkpoints" / "best.keras").is_file()
+
+
+def test_course_train_writes_metrics_and_a_reloadable_model(data, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = training.run_train(_args("deepsea", "--data", str(data), "--size", "tiny", "--epochs", "2",
+                                    "--batch-size", "20", "--out", str(out), "--quiet"))
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"] == "deepsea" and metrics["train_rows"] == 80
+    assert 0 <= metrics["median_roc_auc_all"] <= 1
+    table = pd.read_csv(out / "targets.csv")
+    assert len(table) == 6 and {"assay", "roc_auc", "pr_auc", "prevalence", "oracle_auc"} <= set(table.columns)
+    model = models.load_model(out / "model.keras")
+    X, _ = deepsea.load_split(data, "test")
+    again = models.load_model(out / "model.keras")
+    np.testing.assert_array_equal(model.predict(X.astype(np.float32), verbose=0),
+                                  again.predict(X.astype(np.float32), verbose=0))
+
+
+def test_course_train_data_deepsea_uses_the_registry_folder(data, tmp_path, monkeypatch):
+    import course_lib.data
+
+    monkeypatch.setattr(course_lib.data, "fetch", lambda name, **kw: data.parent)
+    code = training.run_train(_args("danq", "--data", "deepsea", "--size", "tiny", "--epochs", "1",
+                                    "--batch-size", "20", "--subset", "0.5", "--out", str(tmp_path), "--quiet"))
+    assert code == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert 30 <= metrics["train_rows"] < 80
+
+
+@pytest.mark.parametrize("problem", ["missing", "wrong_shape"])
+def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, problem):
+    folder = tmp_path / "bad"
+    if problem == "wrong_shape":
+        import shutil
+
+        from scipy.io import savemat
+
+        shutil.copytree(data, folder)
+        savemat(folder / "test.mat", {"testxdata": np.zeros((2, 600, 4), np.uint8),
+                                      "testdata": np.zeros((2, 6), np.uint8)}, format="5")
+    code = training.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("course train:") and "Traceback" not in err
+    assert ("no such folder" in err) if problem == "missing" else ("expected testxdata (N, 4, L)" in err)
