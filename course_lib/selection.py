@@ -9,6 +9,11 @@ The pieces are separate so that a cluster job array can run them one at a time:
 - :func:`summarize_folds` gathers rows into a table with the mean and sd per setting;
 - :func:`cross_validate` does all of it in a loop, and :func:`best_setting` picks the winner.
 
+A *staged* parameter (typically ``epochs``) is one whose smaller values are the early stages of
+a run with a larger value: with a fixed seed, 6 epochs are exactly the first 6 epochs of a
+10-epoch run. :func:`run_fold_stages` fits once with the largest value and scores every
+stage, so a grid over ``epochs`` costs one run per fold instead of one per value.
+
 The model is a function ``fit_predict(setting, X_train, y_train, X_valid, seed) -> scores``
 returning the probability of the positive class for ``X_valid``, so any model fits in
 (a Keras network, a scikit-learn pipeline, a rule).
@@ -169,6 +174,45 @@ def run_fold(fit_predict: FitPredict, X, y: np.ndarray, setting: dict, fold: int
             **score_binary(y[valid], scores)}
 
 
+def run_fold_stages(fit_predict: FitPredict, X, y: np.ndarray, setting: dict, fold: int,
+                    stage: str, values: Sequence, n_folds: int = 5, seed: int = 0) -> list[dict]:
+    """Fit one fold once and score it at several stages (e.g. after 6 and after 10 epochs).
+
+    Parameters
+    ----------
+    fit_predict : callable
+        ``fit_predict(setting, X_train, y_train, X_valid, seed=..., stages=values)`` returning
+        a dict ``{value: scores of class 1 for X_valid}`` with one entry per value.
+    stage : str
+        The staged parameter's name; ``setting[stage]`` is set to ``max(values)``.
+    values : sequence
+        The stages to score.
+    X, y, setting, fold, n_folds, seed
+        As in :func:`run_fold`.
+
+    Returns
+    -------
+    list of dict
+        One :func:`run_fold`-style row per value, ``setting[stage]`` set to that value.
+
+    Introduced in: 07_resistance_lstm
+    """
+    values = sorted(values)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)}")
+    train, valid = stratified_folds(y, n_folds, seed)[fold]
+    scores = fit_predict({**setting, stage: values[-1]}, _take(X, train), y[train],
+                         _take(X, valid), seed=seed + fold, stages=values)
+    if not isinstance(scores, Mapping) or set(scores) != set(values):
+        raise ValueError(f"fit_predict(..., stages={values}) must return a dict with one entry "
+                         f"per stage, got {type(scores).__name__} "
+                         f"{sorted(scores) if isinstance(scores, Mapping) else ''}")
+    return [{**setting, stage: v, "fold": int(fold), "n_train": len(train),
+             "n_valid": len(valid), **score_binary(y[valid], np.asarray(scores[v]).ravel())}
+            for v in values]
+
+
 def summarize_folds(rows: Sequence[dict] | pd.DataFrame, metrics: Sequence[str] = METRICS
                     ) -> pd.DataFrame:
     """Mean and standard deviation over folds, one row per setting.
@@ -206,11 +250,20 @@ def summarize_folds(rows: Sequence[dict] | pd.DataFrame, metrics: Sequence[str] 
 
 
 def cross_validate(fit_predict: FitPredict, X, y: np.ndarray, grid: Mapping[str, Sequence],
-                   n_folds: int = 5, seed: int = 0) -> pd.DataFrame:
+                   n_folds: int = 5, seed: int = 0, stage: str | None = None) -> pd.DataFrame:
     """Run every (setting, fold) of a grid: the tidy per-fold table.
 
     Summarize it with :func:`summarize_folds`. Use only training data here; the test set is
     scored once, after :func:`best_setting` has been retrained on all of the training data.
+
+    Parameters
+    ----------
+    fit_predict, X, y, n_folds, seed
+        As in :func:`run_fold`.
+    grid : mapping of name -> list of values
+    stage : str, optional
+        A staged parameter of ``grid`` (see :func:`run_fold_stages`): one fit per fold and
+        other setting, scored at each of its values.
 
     Returns
     -------
@@ -219,10 +272,20 @@ def cross_validate(fit_predict: FitPredict, X, y: np.ndarray, grid: Mapping[str,
 
     Introduced in: 07_resistance_lstm
     """
-    settings = parameter_grid(grid)
     stratified_folds(y, n_folds, seed)  # validate before the first (slow) fit
-    return pd.DataFrame([run_fold(fit_predict, X, y, s, f, n_folds, seed)
-                         for s in settings for f in range(n_folds)])
+    if stage is None:
+        return pd.DataFrame([run_fold(fit_predict, X, y, s, f, n_folds, seed)
+                             for s in parameter_grid(grid) for f in range(n_folds)])
+    if stage not in grid:
+        raise ValueError(f"stage {stage!r} is not a parameter of the grid {sorted(grid)}")
+    others = {k: v for k, v in grid.items() if k != stage}
+    rows = [row for s in (parameter_grid(others) if others else [{}]) for f in range(n_folds)
+            for row in run_fold_stages(fit_predict, X, y, s, f, stage, grid[stage], n_folds,
+                                       seed)]
+    order = {str(s): i for i, s in enumerate(parameter_grid(grid))}
+    rows.sort(key=lambda r: (order[str({k: r[k] for k in grid})], r["fold"]))
+    table = pd.DataFrame(rows)
+    return table[list(grid) + [c for c in table.columns if c not in grid]]
 
 
 def best_setting(summary: pd.DataFrame, metric: str = "balanced_accuracy") -> dict:
@@ -245,5 +308,6 @@ def best_setting(summary: pd.DataFrame, metric: str = "balanced_accuracy") -> di
                          f"{[c[:-5] for c in summary.columns if c.endswith('_mean')]}")
     keys = [c for c in summary.columns
             if c != "n_folds" and not c.endswith(("_mean", "_sd"))]
-    best = summary.loc[summary[column].to_numpy().argmax()]
-    return {k: (best[k].item() if hasattr(best[k], "item") else best[k]) for k in keys}
+    i = int(summary[column].to_numpy().argmax())
+    values = {k: summary[k].iloc[i] for k in keys}
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()}

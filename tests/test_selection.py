@@ -125,3 +125,35 @@ def test_best_setting_names_the_known_metrics():
         selection.cross_validate(_threshold_rule, X, Y, {"cut": [14.5]}, n_folds=2))
     with pytest.raises(ValueError, match="balanced_accuracy"):
         selection.best_setting(summary, metric="precision")
+
+
+def _staged_rule(setting, X_train, y_train, X_valid, seed=0, stages=None):
+    """'Training' for e epochs predicts 1 for x > 19.5 - e."""
+    calls.append(dict(setting))
+    x = np.asarray(X_valid)[:, 0]
+    return {e: (x > 19.5 - e).astype(float) for e in stages}
+
+
+calls: list = []
+
+
+def test_staged_cross_validation_fits_once_per_fold_and_equals_separate_runs():
+    calls.clear()
+    staged = selection.cross_validate(_staged_rule, X, Y, {"epochs": [3, 5, 8], "w": [1]},
+                                      n_folds=5, stage="epochs")
+    assert len(calls) == 5 and all(c["epochs"] == 8 for c in calls)
+    assert len(staged) == 15 and list(staged["epochs"][:5]) == [3] * 5
+
+    def one_stage(setting, X_train, y_train, X_valid, seed=0):
+        return _staged_rule(setting, X_train, y_train, X_valid, seed, [setting["epochs"]])[
+            setting["epochs"]]
+
+    separate = selection.cross_validate(one_stage, X, Y, {"epochs": [3, 5, 8], "w": [1]}, n_folds=5)
+    pd.testing.assert_frame_equal(staged, separate)
+    # epochs=5 gives the cut x > 14.5: perfect; 3 misses x = 15, 16; 8 adds x = 12, 13, 14
+    assert selection.best_setting(selection.summarize_folds(staged)) == {"epochs": 5, "w": 1}
+
+
+def test_staged_fit_must_return_every_stage():
+    with pytest.raises(ValueError, match="one entry per stage"):
+        selection.run_fold_stages(lambda *a, **k: {3: np.zeros(4)}, X, Y, {}, 0, "epochs", [3, 5])
