@@ -853,8 +853,8 @@ def plot_attribution_logo(attribution: np.ndarray, ax=None, start: int = 0,
     frame = pd.DataFrame(a, columns=list("ACGT"), index=np.arange(start, start + len(a)))
     logo = logomaker.Logo(frame, ax=ax)
     if highlight is not None:
-        logo.highlight_position_range(pmin=highlight[0], pmax=highlight[1] - 1, color="gold",
-                                      alpha=0.3)
+        logo.highlight_position_range(pmin=int(highlight[0]), pmax=int(highlight[1]) - 1,
+                                      color="gold", alpha=0.3)
     ax.set_ylabel("attribution")
     if title:
         ax.set_title(title, fontsize=9)

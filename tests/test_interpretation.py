@@ -287,7 +287,7 @@ def test_plots_draw(X):
     import matplotlib.pyplot as plt
 
     attr = X[0] * _W(1)
-    logo = interp.plot_attribution_logo(attr, highlight=(2, 4), title="gxi")
+    logo = interp.plot_attribution_logo(attr, highlight=(np.int64(2), np.int64(4)), title="gxi")
     assert logo.ax.get_ylabel() == "attribution"
     ax = interp.plot_saliency_bars(np.arange(L, dtype=float), SEQS[0], motif_span=(2, 4))
     colours = [p.get_facecolor() for p in ax.patches]
