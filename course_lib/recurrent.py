@@ -70,7 +70,7 @@ def simulate_binary_strings(n: int, length: int = 10, motif: str = "111",
 
 def build_sequence_classifier(
     kind: str,
-    length: int,
+    length: int | None,
     channels: int = 1,
     units: int = 2,
     kernel_size: int = 3,
@@ -94,7 +94,8 @@ def build_sequence_classifier(
     ----------
     kind : {"dense", "simple_rnn", "lstm", "gru", "conv1d"}
     length, channels : int
-        Input shape (batch, length, channels), float32.
+        Input shape (batch, length, channels), float32. ``length=None`` accepts any length
+        (read-outs ``"last"`` and ``"max"`` only), e.g. to test on longer sequences.
     units : int
         Cells, filters or hidden units.
     kernel_size : int
@@ -126,6 +127,8 @@ def build_sequence_classifier(
         raise ValueError(f"read_out must be 'flatten', 'last' or 'max', got {read_out!r}")
     if read_out == "last" and kind in ("dense", "conv1d"):
         raise ValueError("read_out='last' needs a recurrent layer; use 'flatten' or 'max'")
+    if length is None and read_out == "flatten":
+        raise ValueError("length=None needs read_out='last' or 'max': Flatten needs a fixed length")
     if read_out == "max" and kind != "conv1d":
         raise ValueError("read_out='max' (global max pooling) is for kind='conv1d'")
     init = {} if seed is None else {"kernel_initializer": keras.initializers.GlorotUniform(seed)}
