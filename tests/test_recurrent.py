@@ -60,10 +60,18 @@ def test_builder_read_outs(kind, read_out, n_outputs, flat):
     assert model.get_layer("output").count_params() == (flat + 1) * n_outputs
 
 
-@pytest.mark.parametrize("kind, read_out", [("dense", "last"), ("lstm", "max"), ("cnn", "flatten")])
-def test_builder_rejects_impossible_combinations(kind, read_out):
-    with pytest.raises(ValueError):
-        recurrent.build_sequence_classifier(kind, length=10, read_out=read_out)
+@pytest.mark.parametrize("kind, length, read_out, message", [
+    ("dense", 10, "last", "recurrent layer"), ("lstm", 10, "max", "conv1d"),
+    ("cnn", 10, "flatten", "kind must be"), ("lstm", None, "flatten", "fixed length"),
+])
+def test_builder_rejects_impossible_combinations(kind, length, read_out, message):
+    with pytest.raises(ValueError, match=message):
+        recurrent.build_sequence_classifier(kind, length=length, read_out=read_out)
+
+
+def test_any_length_model_reads_longer_sequences():
+    model = recurrent.build_sequence_classifier("simple_rnn", None, 4, 3, read_out="last")
+    assert model.predict(np.zeros((2, 37, 4), np.float32), verbose=0).shape == (2, 1)
 
 
 def test_same_seed_same_weights():
