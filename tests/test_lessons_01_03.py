@@ -1,0 +1,44 @@
+"""Lessons 01-03 (the recurrent and 1D-convolutional class), each run once end to end with papermill
+at default parameters; their metrics are asserted with tolerances."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+
+def test_01_models_detect_the_motif_and_the_simple_rnn_forgets_early_motifs(lesson_runs):
+    m = lesson_runs("01_motif_detection")
+    assert m["params_agree"] is True
+    binary = m["binary_test_accuracy"]
+    assert binary["conv1d"] >= 0.95
+    assert binary["simple_rnn"] >= 0.75
+    assert binary["dense"] >= 0.65
+    dna = m["dna_test_accuracy"]
+    assert dna["conv1d"] >= 0.97
+    assert dna["simple_rnn"] >= 0.8
+    rnn = m["accuracy_by_position"]["simple_rnn"][:-1]   # the last entry is "no motif"
+    conv = m["accuracy_by_position"]["conv1d"][:-1]
+    assert rnn[-1] - min(rnn[:2]) >= 0.08, "the SimpleRNN should find late motifs more often than early ones"
+    assert min(conv) >= 0.95, "global max pooling does not care where the motif is"
+
+
+def test_02_filters_recover_both_planted_jaspar_motifs(lesson_runs):
+    m = lesson_runs("02_motif_discovery")
+    assert "111" in m["binary_consensus"]
+    assert m["binary_test_accuracy"] >= 0.95
+    assert len(m["planted"]) == 2
+    assert m["n_recovered"] == 2, f"planted {m['planted']}, recovered {m['recovered']}"
+    assert all(q < 0.05 for q in m["best_q_value"].values())
+    assert m["dna_test_accuracy"] >= 0.85
+
+
+def test_03_lstm_ahead_of_simple_rnn_and_gradients_decay(lesson_runs):
+    m = lesson_runs("03_vanishing_gradients")
+    assert m["lstm_accuracy"] > m["simple_rnn_accuracy"]
+    assert m["simple_rnn_accuracy"] >= m["base_rate"] - 0.01
+    lags = m["lag_below_1pct"]
+    assert lags["conv1d"] == 14   # 3 causal convolutions of width 5: receptive field 13
+    assert set(m["final_optimizer_loss"]) == {"SGD", "SGD + momentum", "SGD + Nesterov", "Adam"}
+    assert m["final_optimizer_loss"]["Adam"] < m["final_optimizer_loss"]["SGD"]
