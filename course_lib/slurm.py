@@ -382,7 +382,41 @@ def restart_count() -> int:
     return int(os.environ.get("SLURM_RESTART_COUNT", "0") or 0)
 
 
-def preemption_callback(signum: int = signal.SIGUSR1, requeue: bool = True):
+class PreemptionFlag:
+    """Set by a signal handler (installed at construction, before any slow import).
+
+    A signal that arrives before the handler is installed kills the process (the default
+    action of ``SIGUSR1``), so create it first thing.
+    """
+
+    def __init__(self, signum: int = signal.SIGUSR1):
+        self.signum = signum
+        self.requested = False
+        signal.signal(signum, self._handle)
+
+    def _handle(self, received, frame) -> None:
+        self.requested = True
+        print(f"received signal {received}: stopping at the end of this epoch", flush=True)
+
+
+def reseed_dropout(model, seed: int, epoch: int) -> int:
+    """Set the model's random-state variables (Keras ``SeedGenerator``) from ``(seed, epoch)``.
+
+    Returns
+    -------
+    int
+        How many generators were set.
+    """
+    import numpy as np
+
+    states = [v for v in model.variables if v.path.endswith("seed_generator_state")]
+    for i, state in enumerate(states):
+        first = (int(seed) * 1_000_003 + epoch * 7_919 + i) % 2**32
+        state.assign(np.array([first, 0], dtype=state.dtype))
+    return len(states)
+
+
+def preemption_callback(signum: int = signal.SIGUSR1, requeue: bool = True, seed: int = 0):
     """A Keras callback: on ``signum``, stop after the current epoch and requeue the job.
 
     The handler is installed when the callback is created, so create it before slow setup
@@ -393,37 +427,46 @@ def preemption_callback(signum: int = signal.SIGUSR1, requeue: bool = True):
     ``stop_training``) skips ``on_train_end``, so ``BackupAndRestore`` keeps its backup and
     the requeued run resumes at the next epoch.
 
+    ``BackupAndRestore`` restores weights and optimizer, not the random state of dropout
+    layers, so a resumed run would draw other dropout masks than an uninterrupted one. The
+    callback therefore sets every ``SeedGenerator`` of the model at the start of each epoch
+    from ``(seed, epoch)``: with a fixed seed (and data order seeded by epoch), a run
+    interrupted and resumed ends with the same weights as one that was not.
+
     Parameters
     ----------
     signum : int
         The signal, by default ``SIGUSR1`` as sent by ``#SBATCH --signal=B:USR1@SECONDS``.
     requeue : bool
         Run ``scontrol requeue $SLURM_JOB_ID`` before exiting.
+    seed : int
+        Base of the per-epoch dropout seeds.
 
     Returns
     -------
     keras.callbacks.Callback
-        With a ``requested`` attribute, true once the signal has arrived.
+        Its ``flag.requested`` is true once the signal has arrived.
     """
+    flag = PreemptionFlag(signum)
     import keras
 
     class PreemptionCallback(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
-            self.requested = False
-            signal.signal(signum, self._handle)
+            self.flag = flag
 
-        def _handle(self, received, frame):
-            self.requested = True
-            print(f"received signal {received}: stopping at the end of this epoch", flush=True)
+        def on_epoch_begin(self, epoch, logs=None):
+            reseed_dropout(self.model, seed, epoch)
 
         def on_epoch_end(self, epoch, logs=None):
-            if not self.requested:
+            if not self.flag.requested:
                 return
             queued = requeue and requeue_job()
             what = "job requeued" if queued else "not requeued"
-            raise Preempted(f"preempted after epoch {epoch + 1}: backup saved, {what}; "
-                            "rerun the same command to resume")
+            message = (f"preempted after epoch {epoch + 1}: backup saved, {what}; "
+                       "rerun the same command to resume")
+            print(message, flush=True)
+            raise Preempted(message)
 
     return PreemptionCallback()
 
