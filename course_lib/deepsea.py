@@ -575,12 +575,19 @@ def _label(slots: np.ndarray, strands: np.ndarray, rule: dict) -> np.ndarray:
 
 
 def _simulate_block(n: int, seq_len: int, pwms: list[np.ndarray], rates: np.ndarray,
-                    rules: list[dict], rng: np.random.Generator):
-    """Integer sequences (n, L) in A, C, G, T codes, and noise-free labels (n, T)."""
+                    rules: list[dict], rng: np.random.Generator, flank: float = 0.25):
+    """Integer sequences (n, L) in A, C, G, T codes, and noise-free labels (n, T).
+
+    ``rates[j]`` is motif j's probability per central slot; flank slots use ``flank`` times it.
+    """
     n_slots = seq_len // _SLOT
-    probs = np.append(rates / n_slots, 1 - rates.sum() / n_slots)
-    slots = rng.choice(len(rates) + 1, size=(n, n_slots), p=probs)
-    slots[slots == len(rates)] = -1
+    lo, hi = _CENTRE[0] // _SLOT, _CENTRE[1] // _SLOT
+    slots = np.full((n, n_slots), -1)
+    for cols, scale in ((slice(0, lo), flank), (slice(lo, hi), 1.0), (slice(hi, n_slots), flank)):
+        width = len(range(n_slots)[cols])
+        probs = np.append(rates * scale, 1 - rates.sum() * scale)
+        drawn = rng.choice(len(rates) + 1, size=(n, width), p=probs)
+        slots[:, cols] = np.where(drawn == len(rates), -1, drawn)
     strands = rng.integers(0, 2, size=(n, n_slots))
     for rule in rules:  # long-range events planted on purpose, so they are not all chance
         if rule["kind"] == "pair":
@@ -652,6 +659,7 @@ def simulate_deepsea(
     seq_len: int = 1000,
     noise: float = 0.03,
     seed: int = 0,
+    flank: float = 0.25,
     block: int = 2000,
     motif_ids: list[str] | None = None,
 ) -> "pandas.DataFrame":  # noqa: F821
@@ -659,7 +667,8 @@ def simulate_deepsea(
     and strand halves, with targets defined by JASPAR motifs.
 
     Every 25 bp slot of a sequence holds at most one motif instance, sampled from a JASPAR
-    matrix on a random strand. Targets follow DeepSEA's assay classes:
+    matrix on a random strand; as around real peaks, motifs are ``1 / flank`` times denser
+    in the central 200 bp than in the flanks. Targets follow DeepSEA's assay classes:
 
     - **TF** (about 55%): one motif in the central 200 bp;
     - **DNase** (about 15%, more frequent): any of three motifs in the central 200 bp;
@@ -684,6 +693,8 @@ def simulate_deepsea(
         Sequence length (DeepSEA: 1000); at least 600.
     noise : float
         Label noise rate, in [0, 0.5).
+    flank : float
+        Motif density in the flanks relative to the central 200 bp, in [0, 1].
     seed : int
         Same seed, same files.
     block : int
@@ -720,13 +731,13 @@ def simulate_deepsea(
         raise ValueError("stand-in motifs must be at most 20 bp wide (one per 25 bp slot)")
     # TF prevalence (one motif in 8 central slots) log-spread from 0.7% to 15%
     centre_prev = np.exp(rng.uniform(np.log(0.007), np.log(0.15), len(pwms)))
-    rates = -np.log(1 - centre_prev) * (seq_len // _SLOT) / ((_CENTRE[1] - _CENTRE[0]) // _SLOT)
+    rates = -np.log(1 - centre_prev) / ((_CENTRE[1] - _CENTRE[0]) // _SLOT)
     rules = _design_targets(n_targets, len(pwms), rng)
-    design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng)[1].mean(axis=0)
+    design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng, flank)[1].mean(axis=0)
 
     def blocks(n):
         for start in range(0, n, block):
-            seqs, truth = _simulate_block(min(block, n - start), seq_len, pwms, rates, rules, rng)
+            seqs, truth = _simulate_block(min(block, n - start), seq_len, pwms, rates, rules, rng, flank)
             yield seqs, truth, _add_noise(truth, noise, design_prev, rng)
 
     rows = 2 * n_train  # train.mat: HDF5 with MATLAB v7.3's 512-byte user block, (L, 4, N)
@@ -770,3 +781,99 @@ def simulate_deepsea(
     })
     table.to_csv(directory / "targets.tsv", sep="\t", index=False)
     return table
+
+
+# --------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------
+
+def plot_target_aucs(tables: dict, reference: str = "oracle_auc", metric: str = "roc_auc", ax=None):
+    """Per-target AUC of each model against a reference (oracle or DeepSEA's published AUC).
+
+    Parameters
+    ----------
+    tables : dict of str -> pandas.DataFrame
+        Model name -> :func:`course_lib.metrics.evaluate_targets` table holding ``reference``
+        and an ``assay`` column.
+    reference : str
+        Column on the x axis: ``oracle_auc`` (stand-in) or ``published_auc`` (real data).
+    metric : str
+        Column on the y axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Introduced in: 05_danq_deepsea
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    markers = iter("os^vD")
+    for name, table in tables.items():
+        marker = next(markers)
+        for assay, group in table.groupby("assay"):
+            ax.scatter(group[reference], group[metric], marker=marker, alpha=0.7,
+                       label=f"{name} {assay}")
+    ax.plot([0.5, 1], [0.5, 1], color="grey", lw=1)
+    ax.set(xlabel=reference.replace("_", " "), ylabel=f"model {metric.replace('_', ' ')}",
+           xlim=(0.45, 1.02), ylim=(0.45, 1.02))
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_reliability(y_true: np.ndarray, probs: dict, n_bins: int = 10, ax=None):
+    """Reliability curves (observed frequency vs mean predicted probability), pooled over targets.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n, T)
+    probs : dict of str -> np.ndarray, shape (n, T)
+        Model name -> predicted probabilities.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Introduced in: 05_danq_deepsea
+    """
+    import matplotlib.pyplot as plt
+
+    from course_lib.metrics import expected_calibration_error, reliability_curve
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    for name, p in probs.items():
+        mean, frac, _ = reliability_curve(y_true, p, n_bins)
+        ece = expected_calibration_error(y_true, p, n_bins)
+        ax.plot(mean, frac, marker="o", label=f"{name} (ECE {ece:.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", lw=1)
+    ax.set(xlabel="mean predicted probability", ylabel="observed frequency")
+    ax.legend()
+    return ax
+
+
+def plot_prevalence(targets, ax=None):
+    """Prevalence of every target by assay class (log scale): how imbalanced the labels are.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        With ``assay`` and ``prevalence`` (or ``published_prevalence``) columns.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Introduced in: 05_danq_deepsea
+    """
+    import matplotlib.pyplot as plt
+
+    col = "prevalence" if "prevalence" in targets.columns else "published_prevalence"
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    groups = [(a, g[col].dropna()) for a, g in targets.groupby("assay", sort=False)]
+    ax.boxplot([g.clip(lower=1e-4) for _, g in groups], tick_labels=[a for a, _ in groups])
+    ax.set(yscale="log", ylabel=f"{col} (fraction positive)")
+    return ax
