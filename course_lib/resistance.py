@@ -608,6 +608,39 @@ def encode_genes(sequences: Sequence[str], seq_len: int) -> np.ndarray:
     return integer_encode(padded, offset=1, unknown="mask").astype(np.int32)
 
 
+@lru_cache(maxsize=1)
+def _masked_max_pooling_class():
+    import keras
+
+    @keras.saving.register_keras_serializable(package="course_lib")
+    class MaskedMaxPooling1D(keras.layers.Layer):
+        """Maximum over positions, padded (masked) positions excluded."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            if mask is not None:
+                keep = keras.ops.expand_dims(keras.ops.cast(mask, inputs.dtype), -1)
+                inputs = inputs * keep + (1.0 - keep) * -1e9
+            return keras.ops.max(inputs, axis=1)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+        def compute_output_shape(self, input_shape):
+            return (input_shape[0], input_shape[2])
+
+    return MaskedMaxPooling1D
+
+
+def __getattr__(name: str):
+    if name == "MaskedMaxPooling1D":  # made on first use, so that importing needs no Keras
+        return _masked_max_pooling_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: int = 62,
                           n_layers: int = 2, dropout: float = 0.18,
                           learning_rate: float = 1e-3, pooling: str = "last"):
@@ -615,8 +648,12 @@ def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: in
 
     Defaults are the capstone's ("Genome sequence classification using LSTM", The Data
     Incubator): embedding 50, two bidirectional LSTM layers of 62 units, dropout 0.18
-    after each, Adam, binary cross-entropy. Padding (code 0) is masked, so padded positions
-    do not reach the LSTMs.
+    after each, Adam, binary cross-entropy; the last LSTM returns its final state
+    (``pooling="last"``). Padding (code 0) is masked, so padded positions do not reach the
+    LSTMs. ``pooling="max"`` instead keeps the last LSTM's output at every position and takes
+    the maximum over the real (unmasked) positions: a local change then reaches the output
+    in one step, which makes small models learn in far fewer epochs (the lesson's laptop
+    default).
 
     Parameters
     ----------
@@ -625,6 +662,8 @@ def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: in
     embedding_dim, units, n_layers, dropout, learning_rate
         Embedding size, LSTM units per direction, number of bidirectional layers, dropout
         rate after each, Adam's learning rate.
+    pooling : {"last", "max"}
+        How the sequence becomes one vector (see above).
 
     Returns
     -------
@@ -637,6 +676,7 @@ def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: in
     import keras
     from keras import layers
 
+    MaskedMaxPooling1D = _masked_max_pooling_class()
     if pooling not in ("last", "max"):
         raise ValueError(f"pooling must be 'last' (the capstone) or 'max', got {pooling!r}")
     if n_layers < 1 or units < 1 or embedding_dim < 1:
@@ -651,7 +691,7 @@ def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: in
                                        name=f"bilstm_{i + 1}"))
         model.add(layers.Dropout(dropout, name=f"dropout_{i + 1}"))
     if pooling == "max":
-        model.add(layers.GlobalMaxPooling1D(name="max_over_positions"))
+        model.add(MaskedMaxPooling1D(name="max_over_positions"))
     model.add(layers.Dense(1, activation="sigmoid", name="resistant"))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
                   metrics=["accuracy"])
@@ -671,7 +711,7 @@ def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
 
 
 def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int = 400,
-                          validation_data=None, seed: int = 0, **model_options):
+                          validation_data=None, seed: int = 0, callbacks=None, **model_options):
     """Build and fit :func:`build_resistance_lstm` with balanced class weights.
 
     Parameters
@@ -683,6 +723,7 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     validation_data : (X_valid, y_valid), optional
     seed : int
         Seeds Keras before the weights are drawn.
+    callbacks : list of keras.callbacks.Callback, optional
     **model_options
         Passed to :func:`build_resistance_lstm` (``units``, ``n_layers``, ...).
 
@@ -699,24 +740,48 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     model = build_resistance_lstm(seq_len=X.shape[1], **model_options)
     history = model.fit(X, np.asarray(y, dtype=np.float32), epochs=int(epochs),
                         batch_size=int(batch_size), class_weight=balanced_class_weights(y),
-                        validation_data=validation_data, verbose=0)
+                        validation_data=validation_data, callbacks=callbacks, verbose=0)
     return model, history
 
 
 def lstm_fit_predict(setting: dict, X_train: np.ndarray, y_train: np.ndarray,
-                     X_valid: np.ndarray, seed: int = 0, **fixed) -> np.ndarray:
+                     X_valid: np.ndarray, seed: int = 0, stages: Sequence[int] | None = None,
+                     **fixed) -> np.ndarray | dict[int, np.ndarray]:
     """One cross-validation fit for :func:`course_lib.selection.cross_validate`.
 
     ``setting`` and ``fixed`` together are the arguments of :func:`train_resistance_lstm`
     (``epochs``, ``units``, ``batch_size``, ...).
 
+    Parameters
+    ----------
+    stages : sequence of int, optional
+        Epoch counts at which to predict ``X_valid`` during one run of ``max(stages)`` epochs
+        (``cross_validate(..., stage="epochs")``).
+
     Returns
     -------
-    np.ndarray, shape (n_valid,), float32: probability of resistance.
+    np.ndarray, shape (n_valid,), float32: probability of resistance; with ``stages``, a dict
+    epoch count -> such an array.
 
     Introduced in: 07_resistance_lstm
     """
-    model, _ = train_resistance_lstm(X_train, y_train, seed=seed, **{**fixed, **setting})
+    import keras
+
+    predictions: dict[int, np.ndarray] = {}
+
+    class _Predict(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if stages is not None and epoch + 1 in stages:
+                predictions[epoch + 1] = self.model.predict(X_valid, batch_size=1024,
+                                                            verbose=0)[:, 0]
+
+    options = {**fixed, **setting}
+    if stages is not None:
+        options["epochs"] = max(stages)
+    model, _ = train_resistance_lstm(X_train, y_train, seed=seed, callbacks=[_Predict()],
+                                     **options)
+    if stages is not None:
+        return predictions
     return model.predict(X_valid, batch_size=1024, verbose=0)[:, 0]
 
 
@@ -769,9 +834,13 @@ def onehot_view(model):
     dense = layers.Dense(weights.shape[1], use_bias=False, name="embedding_as_dense")
     h = dense(layers.Masking(0.0)(inputs))
     dense.set_weights([weights[1:1 + len(BASES)]])
-    for layer in model.layers[1:]:
+    for layer in model.layers[1:-1]:
         h = layer(h)
-    return keras.Model(inputs, h, name=f"{model.name}_onehot")
+    last = model.layers[-1]  # a copy, so that the view's last layer has a single input
+    head = layers.Dense.from_config(last.get_config())
+    outputs = head(h)
+    head.set_weights(last.get_weights())
+    return keras.Model(inputs, outputs, name=f"{model.name}_onehot")
 
 
 def attribution_peaks(scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
@@ -815,3 +884,56 @@ def peak_hit_rate(peaks: np.ndarray, codon_positions: Sequence[Sequence[int]],
     hits = [any(p - 3 * tolerance_codons <= peak <= p + 2 + 3 * tolerance_codons for p in ps)
             for peak, ps in zip(peaks, codon_positions)]
     return float(np.mean(hits))
+
+
+def encode_onehot(sequences: Sequence[str], seq_len: int) -> np.ndarray:
+    """One-hot input for :func:`onehot_view`: padded like :func:`encode_genes`, padding = zeros.
+
+    Returns
+    -------
+    np.ndarray, shape (n, seq_len, 4), float32
+
+    Introduced in: 07_resistance_lstm
+    """
+    from course_lib.sequences import one_hot_encode, pad_sequences
+
+    padded = pad_sequences(list(sequences), seq_len, padding="post", truncating="post")
+    return one_hot_encode(padded, unknown="zero")
+
+
+def plot_gene_attribution(scores: np.ndarray, sequence: str, codon_positions: Sequence[int] = (),
+                          title: str = "", ax=None):
+    """Attribution along one fragment, with the planted codons shaded.
+
+    Parameters
+    ----------
+    scores : np.ndarray, shape (seq_len,)
+        One score per position (e.g. ``interpretation.position_scores``); padding is cut off.
+    sequence : str
+        The fragment (its length sets the x range).
+    codon_positions : sequence of int
+        0-based first bases of planted codons.
+    title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Introduced in: 07_resistance_lstm
+    """
+    import matplotlib.pyplot as plt
+
+    scores = np.asarray(scores, dtype=np.float64)[:len(sequence)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, len(sequence) / 10), 2.6))
+    ax.bar(np.arange(len(scores)), scores, width=1.0, color="tab:blue")
+    for p in codon_positions:
+        ax.axvspan(p - 0.5, p + 2.5, color="tab:red", alpha=0.25, label="planted codon")
+    ax.set_xlabel("position in fragment")
+    ax.set_ylabel("gradient x input")
+    ax.set_title(title)
+    if len(codon_positions):
+        ax.legend(loc="upper right")
+    ax.figure.tight_layout()
+    return ax.figure

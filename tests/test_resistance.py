@@ -252,13 +252,14 @@ def test_capstone_model_has_the_capstone_size():
     assert model.output_shape == (None, 1)
 
 
-def test_padding_is_masked():
+@pytest.mark.parametrize("pooling", ["last", "max"])
+def test_padding_is_masked(pooling):
     """The same genes padded to 8 or to 14 get the same predictions."""
     import keras
 
     keras.utils.set_random_seed(0)
-    short = R.build_resistance_lstm(seq_len=8, embedding_dim=4, units=3, n_layers=2)
-    long = R.build_resistance_lstm(seq_len=14, embedding_dim=4, units=3, n_layers=2)
+    short = R.build_resistance_lstm(seq_len=8, embedding_dim=4, units=3, n_layers=2, pooling=pooling)
+    long = R.build_resistance_lstm(seq_len=14, embedding_dim=4, units=3, n_layers=2, pooling=pooling)
     long.set_weights(short.get_weights())
     genes = ["ACGTAC", "GGGTTTAA"]
     a = short.predict(R.encode_genes(genes, 8), verbose=0)
@@ -266,13 +267,15 @@ def test_padding_is_masked():
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-def test_onehot_view_predicts_the_same():
+@pytest.mark.parametrize("pooling", ["last", "max"])
+def test_onehot_view_predicts_the_same(pooling):
     import keras
 
     from course_lib.sequences import one_hot_encode, pad_sequences
 
     keras.utils.set_random_seed(1)
-    model = R.build_resistance_lstm(seq_len=10, embedding_dim=4, units=3, n_layers=1)
+    model = R.build_resistance_lstm(seq_len=10, embedding_dim=4, units=3, n_layers=1,
+                                    pooling=pooling)
     genes = ["ACGTACGTAC", "TTGCA"]
     onehot = one_hot_encode(pad_sequences(genes, 10), unknown="zero")
     np.testing.assert_allclose(R.onehot_view(model).predict(onehot, verbose=0),
@@ -286,3 +289,16 @@ def test_attribution_peaks_ignore_padding_and_hit_rate():
     assert peaks.tolist() == [1, 2]
     # planted codon starting at 10: bases 10..12, +-3 codons = 1..21
     assert R.peak_hit_rate(np.array([1, 0, 21, 22]), [[10], [10], [10], [10]]) == 0.5
+
+
+def test_staged_fit_equals_a_separate_run():
+    """Predictions after 2 epochs of a 3-epoch run equal those of a 2-epoch run (same seed)."""
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 5, size=(24, 10)).astype(np.int32)
+    y = np.array([0, 1] * 12)
+    fixed = dict(batch_size=8, embedding_dim=3, units=2, n_layers=1, pooling="max")
+    staged = R.lstm_fit_predict({"epochs": 3}, X[:16], y[:16], X[16:], seed=5, stages=[2, 3],
+                                **fixed)
+    alone = R.lstm_fit_predict({"epochs": 2}, X[:16], y[:16], X[16:], seed=5, **fixed)
+    assert sorted(staged) == [2, 3] and staged[2].shape == (8,)
+    np.testing.assert_allclose(staged[2], alone, rtol=1e-5)
