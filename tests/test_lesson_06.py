@@ -1,0 +1,75 @@
+"""Lesson 06, attributions scored against the planted motif, run end to end through papermill."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import SHARED
+from test_cli import course
+
+pytestmark = pytest.mark.notebook
+PRIMER = SHARED / "real" / "deep-learning-genomics-primer"
+MOTIF = "CGACCGAACTCC"
+RECOVERING = ("gradient_x_input", "integrated_gradients", "ism")
+
+
+def _matches_motif(found: str, motif: str = MOTIF) -> bool:
+    """Equal to the motif, except at most one ambiguous (N) column."""
+    differences = [(a, b) for a, b in zip(found, motif) if a != b]
+    return len(found) == len(motif) and len(differences) <= 1 and all(a == "N" for a, _ in differences)
+
+
+def _check_primer_done_means(m: dict) -> None:
+    for method in RECOVERING:
+        assert m[f"auprc_{method}"] >= 0.8, (method, m[f"auprc_{method}"])
+        assert _matches_motif(m[f"consensus_{method}"]), (method, m[f"consensus_{method}"])
+        assert m[f"top12_hit_rate_{method}"] >= 0.6, method
+    # the chance level of the AUPRC is the motif's share of positions, 12 / 50
+    assert m["auprc_saliency"] > 12 / 50
+
+
+@pytest.mark.parametrize("found, ok", [("CGACCGAACTCC", True), ("CGACCGNACTCC", True),
+                                       ("CGACCGTACTCC", False), ("CGNCCGNACTCC", False)])
+def test_consensus_rule(found, ok):
+    assert _matches_motif(found) is ok
+
+
+def test_default_run_recovers_the_planted_motif(lesson_runs):
+    m = lesson_runs("06_saliency")
+    assert m["data"] == "simulated" and m["motif"] == MOTIF and m["seed"] == 42
+    assert m["test_accuracy"] >= 0.95
+    assert m["n_test_positives"] == 150
+    _check_primer_done_means(m)
+    # ISM is the most faithful here; logits beat the saturated probability
+    assert m["auprc_ism"] >= max(m[f"auprc_{x}"] for x in ("saliency", "gradient_x_input"))
+    assert m["gxi_auprc_logit"] > m["gxi_auprc_probability"]
+
+
+def test_default_run_danq_finds_ctcf(lesson_runs):
+    m = lesson_runs("06_saliency")
+    assert m["danq_test_auc"] >= 0.9
+    assert m["danq_auprc_gradient_x_input"] >= 0.5  # chance: 15 of 1,000 positions
+    assert m["danq_consensus"] == m["danq_planted"] == "GCCACCAGGGGGCGC"
+    assert m["danq_jaspar_match_name"] == "CTCF" and m["danq_jaspar_q_value"] < 0.05
+    assert m["danq_ism_seconds"] > 0
+
+
+@pytest.mark.skipif(not PRIMER.is_dir(), reason="the real primer files are only in ../shared (CI, developers)")
+def test_real_primer_data_recovers_the_motif(tmp_path):
+    mirror = tmp_path / "mirror" / "primer"
+    mirror.mkdir(parents=True)
+    for name in ("sequences.txt", "labels.txt"):
+        shutil.copy(PRIMER / name, mirror / name)
+    env = dict(os.environ, COURSE_DATA_MIRROR=str(tmp_path / "mirror"),
+               COURSE_DATA_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    result = course("run", "06", "-p", "DATA", "primer", "-o", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    m = json.loads((out / "06_saliency.metrics.json").read_text())
+    assert m["data"] == "primer"
+    assert m["test_accuracy"] >= 0.95
+    _check_primer_done_means(m)
