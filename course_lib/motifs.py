@@ -210,6 +210,17 @@ def trim_pwm(pwm: np.ndarray, min_information: float = 0.5) -> tuple[np.ndarray,
     return pwm[keep[0]:keep[-1] + 1], int(keep[0])
 
 
+def _check_pwm(pwm: np.ndarray, alphabet: str) -> np.ndarray:
+    """``pwm`` as float64 (w, len(alphabet)), or a ValueError saying how to fix it."""
+    pwm = np.asarray(pwm, dtype=np.float64)
+    if pwm.ndim != 2 or pwm.shape[1] != len(alphabet):
+        raise ValueError(
+            f"the PWM has shape {pwm.shape} but the alphabet {alphabet!r} has {len(alphabet)} "
+            "letters; pass the alphabet whose letters are the PWM's columns"
+        )
+    return pwm
+
+
 def consensus(
     pwm: np.ndarray, alphabet: str = DNA, threshold: float = 0.8, ambiguous: str = "N"
 ) -> str:
@@ -233,12 +244,7 @@ def consensus(
 
     Introduced in: 02_motif_discovery
     """
-    pwm = np.asarray(pwm, dtype=np.float64)
-    if pwm.ndim != 2 or pwm.shape[1] != len(alphabet):
-        raise ValueError(
-            f"the PWM has shape {pwm.shape} but the alphabet {alphabet!r} has {len(alphabet)} "
-            "letters; pass the alphabet whose letters are the PWM's columns"
-        )
+    pwm = _check_pwm(pwm, alphabet)
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold is a probability in (0, 1], got {threshold}")
     best = pwm.argmax(axis=1)
@@ -515,9 +521,7 @@ def plot_logo(pwm: np.ndarray, ax=None, title: str | None = None, alphabet: str 
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    pwm = np.asarray(pwm, dtype=np.float64)
-    if pwm.ndim != 2 or pwm.shape[1] != len(alphabet):
-        raise ValueError(f"PWM of shape {pwm.shape} does not match alphabet {alphabet!r}")
+    pwm = _check_pwm(pwm, alphabet)
     if kind not in ("information", "probability"):
         raise ValueError(f"kind must be 'information' or 'probability', got {kind!r}")
     heights = pwm * information_content(pwm)[:, None] if kind == "information" else pwm
