@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -84,6 +85,9 @@ def _plug(sub, name: str, module: str, help_text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``course`` command; returns the exit code."""
     args = _build_parser().parse_args(argv)
+    # Lesson kernels inherit this: hide TensorFlow's C++ start-up chatter (CUDA probing on CPU
+    # machines); set TF_CPP_MIN_LOG_LEVEL yourself to see it.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         if args.command == "list":
             return _list()

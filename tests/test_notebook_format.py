@@ -39,3 +39,18 @@ def test_skeleton(path):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "## Summary" in text and "## Exercises" in text
     assert "!wget" not in "\n".join(c.source for c in nb.cells), "download through the registry"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_parameter_is_visible_to_papermill(path):
+    """papermill skips lines it cannot parse (e.g. '=' inside a comment): each knob must parse."""
+    import re
+
+    from course_lib.notebooks import notebook_parameters
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = re.findall(r"^([A-Z][A-Z0-9_]*)\s*=", cell.source, flags=re.MULTILINE)
+    assert assigned and set(assigned) == set(notebook_parameters(path)), (
+        f"{path.name}: papermill sees {sorted(notebook_parameters(path))}, the cell sets {assigned}"
+    )

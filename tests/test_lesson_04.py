@@ -1,0 +1,75 @@
+"""Lesson 04, the primer's one-hot CNN, run end to end through papermill."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from conftest import SHARED
+from test_cli import course
+
+pytestmark = pytest.mark.notebook
+PRIMER = SHARED / "real" / "deep-learning-genomics-primer"
+
+
+def test_default_run_reaches_the_primer_accuracy(lesson_runs):
+    m = lesson_runs("04_one_hot_cnn")
+    assert m["test_accuracy"] >= 0.98
+    assert m["n_classes"] == 2 and m["data"] == "simulated" and m["epochs"] == 40
+    assert m["n_train"] + m["n_valid"] + m["n_test"] == 4000
+    assert m["n_test"] == 600
+
+
+def test_same_seed_gives_identical_metrics(lesson_runs, tmp_path):
+    first = lesson_runs("04_one_hot_cnn", EPOCHS=5, N_SEQUENCES=600)
+    out = tmp_path / "again"
+    result = course("run", "04", "-p", "EPOCHS", "5", "-p", "N_SEQUENCES", "600", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    again = (out / "04_one_hot_cnn.metrics.json").read_text()
+    import json
+
+    assert json.loads(again) == first
+
+
+@pytest.mark.skipif(not PRIMER.is_dir(), reason="the real primer files are only in ../shared (CI, developers)")
+def test_real_primer_data_through_a_directory_mirror(tmp_path):
+    mirror = tmp_path / "mirror" / "primer"
+    mirror.mkdir(parents=True)
+    for name in ("sequences.txt", "labels.txt"):
+        shutil.copy(PRIMER / name, mirror / name)
+    env = dict(os.environ, COURSE_DATA_MIRROR=str(tmp_path / "mirror"),
+               COURSE_DATA_DIR=str(tmp_path / "cache"))
+    result = course("run", "04", "-p", "DATA", "primer", "-o", str(tmp_path / "out"), env=env)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    m = json.loads((tmp_path / "out" / "04_one_hot_cnn.metrics.json").read_text())
+    assert m["data"] == "primer" and m["n_train"] + m["n_valid"] + m["n_test"] == 2000
+    assert m["test_accuracy"] >= 0.98
+    assert (tmp_path / "cache" / "primer" / "sequences.txt").is_file()
+
+
+def test_three_class_csv(tmp_path):
+    """A user's own CSV with three classes (two motifs and none) runs through the same lesson."""
+    import pandas as pd
+
+    from course_lib import simulation
+
+    rows = []
+    for label, motif in (("CTCF-like", "CCGCGAGGGGGC"), ("GATA-like", "AGATAAGATAAG"), ("none", None)):
+        sim = simulation.simulate_motif_dataset(
+            n=700, length=60, motif=motif or "AAAAAAAAAAAA",
+            positive_fraction=1.0 if motif else 0.0, seed=len(rows))
+        rows += [{"sequence": s, "label": label} for s in sim.sequences]
+    path = tmp_path / "three.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    result = course("run", "04", "-p", "DATA", str(path), "-p", "SEQ_LEN", "60",
+                    "-p", "EPOCHS", "40", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    import json
+
+    m = json.loads((tmp_path / "out" / "04_one_hot_cnn.metrics.json").read_text())
+    assert m["n_classes"] == 3 and m["seq_len"] == 60
+    assert m["test_accuracy"] >= 0.9
