@@ -1,0 +1,610 @@
+"""Genome language models: next-base prediction with an RNN and its honest baseline, a
+k-th order Markov chain, plus the multitask regulatory-feature comparison (a bidirectional
+GRU against k-mer logistic regression) of Zhang & Kamath, *Learning the Language of the
+Genome using RNNs* (Stanford CS224d report).
+
+A genome is handled as a list of **segments**: runs of A, C, G, T only. FASTA records are
+separate segments and every run of ``N`` (or another non-ACGT character) splits a record,
+so no k-mer, window or prediction crosses a record boundary or a gap.
+
+Introduced in: 08_genome_language
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from course_lib.sequences import integer_encode, kmer_counts
+
+#: The repeating unit of the paper's toy genome.
+REPEAT_UNIT = "AGCTTGAGGC"
+#: Held-out perplexities reported by Zhang & Kamath (their Table of results).
+PAPER_PERPLEXITY = {"repeating": 1.002, "random": 4.003, "ecoli": 3.679, "plasmodium": 2.938}
+#: Registry datasets of the two real genomes the paper used.
+REGISTRY_GENOMES = {"ecoli": "ecoli_k12_mg1655", "plasmodium": "plasmodium_falciparum_3d7"}
+_BREAK = re.compile(r"[^ACGT]+")
+
+
+@dataclass
+class Genome:
+    """A genome as ACGT-only segments, with what was skipped to get them.
+
+    Introduced in: 08_genome_language
+    """
+
+    name: str
+    segments: list[str]
+    n_records: int = 1
+    skipped_runs: int = 0
+    skipped_bases: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_bases(self) -> int:
+        return sum(len(s) for s in self.segments)
+
+    def summary(self) -> str:
+        text = (f"{self.name}: {self.n_bases:,} bases in {len(self.segments)} segment(s) from "
+                f"{self.n_records} record(s)")
+        if self.skipped_runs:
+            text += (f"; skipped {self.skipped_runs} run(s) of N or other non-ACGT characters "
+                     f"({self.skipped_bases:,} characters), which split the sequence")
+        return text
+
+
+def split_segments(sequences: list[str], name: str = "genome") -> Genome:
+    """Cut sequences at every run of non-ACGT characters (upper-casing first).
+
+    Parameters
+    ----------
+    sequences : list of str
+        One string per record.
+    name : str
+
+    Returns
+    -------
+    Genome
+        Segments of length >= 1; empty pieces are dropped.
+
+    Introduced in: 08_genome_language
+    """
+    segments, runs, skipped = [], 0, 0
+    for seq in sequences:
+        seq = seq.upper()
+        gaps = _BREAK.findall(seq)
+        runs += len(gaps)
+        skipped += sum(len(g) for g in gaps)
+        segments += [s for s in _BREAK.split(seq) if s]
+    return Genome(name, segments, len(sequences), runs, skipped)
+
+
+def read_fasta_genome(path: str | Path) -> Genome:
+    """Read every record of a FASTA file (``.gz`` accepted) into one :class:`Genome`.
+
+    Parameters
+    ----------
+    path : str or Path
+        FASTA, plain or gzip-compressed. Records become separate segments; runs of ``N``
+        are skipped and split a record (see :meth:`Genome.summary`).
+
+    Returns
+    -------
+    Genome
+
+    Introduced in: 08_genome_language
+    """
+    from Bio import SeqIO
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no FASTA file at {path}; pass DATA as a path to .fa or .fa.gz")
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt") as handle:
+            records = [str(r.seq) for r in SeqIO.parse(handle, "fasta")]
+    except ValueError as err:
+        raise ValueError(f"{path} is not a FASTA file ({str(err).splitlines()[0]}); each record "
+                         "needs a '>' header line followed by its sequence") from None
+    genome = split_segments(records, path.name)
+    if not genome.segments:
+        raise ValueError(f"{path} holds no A/C/G/T bases; pass a FASTA file of DNA")
+    return genome
+
+
+def repeating_genome(length: int = 30_000, unit: str = REPEAT_UNIT) -> str:
+    """The paper's toy genome: ``unit`` repeated, cut to ``length`` bases.
+
+    Introduced in: 08_genome_language
+    """
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+def random_genome(length: int = 30_000, seed: int = 0) -> str:
+    """Independent uniform bases: no model can beat perplexity 4.
+
+    Introduced in: 08_genome_language
+    """
+    rng = np.random.default_rng(seed)
+    return "".join(np.array(list("ACGT"))[rng.integers(0, 4, length)])
+
+
+def load_genome(data: str, length: int = 30_000, seed: int = 0) -> Genome:
+    """A genome by name or path.
+
+    Parameters
+    ----------
+    data : str
+        ``"repeating"``, ``"random"`` (both ``length`` bases), ``"lambda"`` (phage lambda,
+        NC_001416.1, shipped with the course), ``"ecoli"`` / ``"plasmodium"`` (downloaded
+        through the registry), or a path to a FASTA file.
+    length : int
+        Length of the two toy genomes.
+    seed : int
+        Seed of the random genome.
+
+    Returns
+    -------
+    Genome
+
+    Introduced in: 08_genome_language
+    """
+    if data == "repeating":
+        return split_segments([repeating_genome(length)], "repeating")
+    if data == "random":
+        return split_segments([random_genome(length, seed)], "random")
+    if data == "lambda":
+        path = importlib.resources.files("course_lib.files") / "genomes" / "lambda_phage.fa.gz"
+        genome = read_fasta_genome(Path(str(path)))
+        genome.name = "lambda"
+        return genome
+    if data in REGISTRY_GENOMES:
+        from course_lib import data as registry
+
+        folder = registry.fetch(REGISTRY_GENOMES[data])
+        path = next(p for p in sorted(folder.iterdir()) if ".fa" in p.name or ".fna" in p.name)
+        genome = read_fasta_genome(path)
+        genome.name = data
+        return genome
+    if Path(data).suffix.lower() in (".fa", ".fasta", ".fna", ".gz") or Path(data).is_file():
+        return read_fasta_genome(data)
+    raise ValueError(f"unknown genome {data!r}: use 'repeating', 'random', 'lambda', 'ecoli', "
+                     "'plasmodium' or a path to a FASTA file (.fa, .fasta, .fna, optionally .gz)")
+
+
+@dataclass
+class GenomeSplit:
+    """Consecutive train / validation / test stretches of a genome, as segment lists.
+
+    ``valid_context`` and ``test_context`` hold, for each held-out segment, the bases just
+    before it in the same record (empty after a gap): history for the models, never scored.
+
+    Introduced in: 08_genome_language
+    """
+
+    train: list[str]
+    valid: list[str]
+    test: list[str]
+    valid_context: list[str]
+    test_context: list[str]
+
+
+def split_genome(genome: Genome, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
+                 ) -> GenomeSplit:
+    """Cut the concatenated segments into consecutive train / validation / test stretches.
+
+    The test stretch is the last ``fractions[2]`` of the bases, never seen in training.
+
+    Parameters
+    ----------
+    genome : Genome
+    fractions : (float, float, float)
+        Shares of the bases, summing to 1.
+
+    Returns
+    -------
+    GenomeSplit
+        A segment crossing a cut is split there; the piece before the cut becomes the
+        history (context) of the piece after it.
+
+    Introduced in: 08_genome_language
+    """
+    if len(fractions) != 3 or min(fractions) < 0 or abs(sum(fractions) - 1) > 1e-9:
+        raise ValueError(f"fractions must be three non-negative numbers summing to 1, got {fractions}")
+    total = genome.n_bases
+    cuts = [0, round(total * fractions[0]), round(total * (fractions[0] + fractions[1])), total]
+    parts: list[list[str]] = [[], [], []]
+    contexts: list[list[str]] = [[], [], []]
+    start = 0
+    for seg in genome.segments:
+        for i in range(3):
+            lo, hi = max(cuts[i] - start, 0), min(cuts[i + 1] - start, len(seg))
+            if hi > lo:
+                parts[i].append(seg[lo:hi])
+                contexts[i].append(seg[:lo])
+        start += len(seg)
+    return GenomeSplit(parts[0], parts[1], parts[2], contexts[1], contexts[2])
+
+
+def _with_context(segments: list[str], context: list[str], k: int) -> list[str]:
+    """Prefix each held-out segment with up to ``k`` preceding bases (``context``)."""
+    return [c[len(c) - k:] + s if k else s for s, c in zip(segments, context)]
+
+
+def markov_fit(segments: list[str], order: int) -> np.ndarray:
+    """Fit a k-th order Markov chain with add-one (Laplace) smoothing.
+
+    Parameters
+    ----------
+    segments : list of str
+        Training segments; (order+1)-mers are counted within each one with
+        :func:`course_lib.sequences.kmer_counts`.
+    order : int
+        Context length k >= 0 (0 = base frequencies).
+
+    Returns
+    -------
+    np.ndarray, shape (4**order, 4), float64
+        ``log p(next base | previous k bases)``; row = context in ACGT lexicographic order.
+
+    Introduced in: 08_genome_language
+    """
+    if not isinstance(order, (int, np.integer)) or order < 0:
+        raise ValueError(f"order must be an integer >= 0, got {order!r}")
+    counts = kmer_counts(segments, k=order + 1).sum(axis=0).astype(np.float64)
+    counts = counts.reshape(4 ** order, 4) + 1.0
+    return np.log(counts / counts.sum(axis=1, keepdims=True))
+
+
+def markov_cross_entropy(log_probs: np.ndarray, segments: list[str],
+                         context: list[str] | None = None) -> float:
+    """Mean cross-entropy (nats per base) of a fitted chain on held-out segments.
+
+    Parameters
+    ----------
+    log_probs : np.ndarray, shape (4**k, 4)
+        From :func:`markov_fit`.
+    segments : list of str
+        Held-out segments; every base with k bases of history is scored.
+    context : list of str, optional
+        The bases just before each segment (e.g. the end of the training stretch), so the
+        first bases of a segment are scored too. Without it they are skipped.
+
+    Returns
+    -------
+    float
+
+    Introduced in: 08_genome_language
+    """
+    order = int(round(np.log(log_probs.shape[0]) / np.log(4)))
+    if log_probs.shape != (4 ** order, 4):
+        raise ValueError(f"log_probs must have shape (4**k, 4), got {log_probs.shape}")
+    if context is not None:
+        segments = _with_context(segments, context, order)
+    counts = kmer_counts(segments, k=order + 1).sum(axis=0)
+    if counts.sum() == 0:
+        raise ValueError("no held-out base has enough history; pass longer segments or context")
+    return float(-(counts * log_probs.ravel()).sum() / counts.sum())
+
+
+def perplexity(cross_entropy: float) -> float:
+    """``exp(cross_entropy)`` for a cross-entropy in nats per base.
+
+    Introduced in: 08_genome_language
+    """
+    return float(np.exp(cross_entropy))
+
+
+def bits_per_base(ppl: float) -> float:
+    """``log2(perplexity)``: 2 bits for a uniformly random genome, 0 for a perfect model.
+
+    Introduced in: 08_genome_language
+    """
+    return float(np.log2(ppl))
+
+
+def markov_perplexities(train: list[str], test: list[str], orders=range(9),
+                        context: list[str] | None = None) -> "pandas.DataFrame":  # noqa: F821
+    """Held-out perplexity and bits per base of Markov chains of several orders.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``order``, ``perplexity``, ``bits_per_base``.
+
+    Introduced in: 08_genome_language
+    """
+    import pandas as pd
+
+    rows = []
+    for k in orders:
+        ppl = perplexity(markov_cross_entropy(markov_fit(train, k), test, context))
+        rows.append({"order": int(k), "perplexity": ppl, "bits_per_base": bits_per_base(ppl)})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ recurrent model
+
+
+def make_windows(segments: list[str], seq_len: int, stride: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Next-base training pairs: windows of ``seq_len`` bases and the same shifted by one.
+
+    Parameters
+    ----------
+    segments : list of str
+    seq_len : int
+        Window length; segments shorter than ``seq_len + 1`` give no window.
+    stride : int, optional
+        Step between window starts; ``seq_len`` (no overlap) by default.
+
+    Returns
+    -------
+    X, y : np.ndarray, shape (n, seq_len), int8
+        Base codes 0..3 (A, C, G, T); ``y[:, t]`` is the base after ``X[:, t]``.
+
+    Introduced in: 08_genome_language
+    """
+    if seq_len < 1:
+        raise ValueError(f"seq_len must be >= 1, got {seq_len}")
+    stride = stride or seq_len
+    xs, ys = [], []
+    for seg in segments:
+        codes = integer_encode(seg)
+        starts = np.arange(0, len(codes) - seq_len, stride)
+        if len(starts):
+            idx = starts[:, None] + np.arange(seq_len + 1)
+            w = codes[idx]
+            xs.append(w[:, :-1])
+            ys.append(w[:, 1:])
+    if not xs:
+        raise ValueError(f"no segment is longer than seq_len={seq_len}; lower SEQ_LEN")
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def build_language_model(cell: str = "gru", units: int = 128, layers: int = 2,
+                         embedding: int = 16, learning_rate: float = 0.003, seed: int = 0):
+    """Character-level genome language model: embedding, stacked RNN, softmax over 4 bases.
+
+    After Zhang & Kamath: an embedding of the bases, ``layers`` recurrent layers returning
+    every step, and a dense softmax predicting the next base at each position.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}
+    units : int
+    layers : int
+        2 or 3 in the paper.
+    embedding : int
+    learning_rate : float
+        Adam.
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        Input ``(batch, length)`` int codes, output ``(batch, length, 4)`` probabilities;
+        compiled with sparse categorical cross-entropy.
+
+    Introduced in: 08_genome_language
+    """
+    import keras
+
+    kinds = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
+    if cell.lower() not in kinds:
+        raise ValueError(f"cell must be one of {sorted(kinds)}, got {cell!r}")
+    if layers < 1 or units < 1:
+        raise ValueError(f"need layers >= 1 and units >= 1, got layers={layers}, units={units}")
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(4, embedding)(inputs)
+    for _ in range(layers):
+        x = kinds[cell.lower()](units, return_sequences=True)(x)
+    outputs = keras.layers.Dense(4, activation="softmax")(x)
+    model = keras.Model(inputs, outputs, name=f"{cell.lower()}_language_model")
+    model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy")
+    return model
+
+
+def rnn_cross_entropy(model, segments: list[str], context: list[str] | None = None,
+                      warmup: int = 200, step: int = 200, batch_size: int = 64) -> float:
+    """Mean cross-entropy (nats per base) of a language model on held-out segments.
+
+    Each base is predicted from a window that starts ``warmup`` to ``warmup + step`` bases
+    earlier, so every prediction uses a long history (the start of a segment uses what
+    there is, including ``context``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_language_model`.
+    segments : list of str
+        Held-out segments; every base but the very first of a segment without context is scored.
+    context : list of str, optional
+        Bases preceding each segment (warm-up only, never scored).
+    warmup, step : int
+        History length and number of bases scored per window.
+
+    Returns
+    -------
+    float
+
+    Introduced in: 08_genome_language
+    """
+    context = context or [""] * len(segments)
+    total, count = 0.0, 0
+    for seg, ctx in zip(segments, context):
+        pre = ctx[max(len(ctx) - warmup, 0):]
+        codes = integer_encode(pre + seg).astype(np.int32)
+        first = max(len(pre), 1)  # first scored position (predicted from codes[:first])
+        for start in range(first, len(codes), step):
+            stop = min(start + step, len(codes))
+            lo = max(start - warmup, 0)
+            window = codes[lo:stop - 1]
+            probs = model.predict_on_batch(window[None])[0]
+            targets = codes[start:stop]
+            p = probs[start - 1 - lo:, :][np.arange(len(targets)), targets]
+            total -= float(np.log(np.maximum(p, 1e-12)).sum())
+            count += len(targets)
+    return total / count
+
+
+# ------------------------------------------------------------- multitask (part 2)
+
+
+def centre_codes(X: np.ndarray, width: int = 100) -> np.ndarray:
+    """The middle ``width`` bases of one-hot sequences as integer codes.
+
+    Parameters
+    ----------
+    X : np.ndarray, shape (n, L, 4), ACGT one-hot (uint8 or float)
+    width : int
+
+    Returns
+    -------
+    np.ndarray, shape (n, width), int8
+        0..3 for A, C, G, T; an all-zero (N) position becomes 0 (A).
+
+    Introduced in: 08_genome_language
+    """
+    if X.ndim != 3 or X.shape[2] != 4 or not 0 < width <= X.shape[1]:
+        raise ValueError(f"X must be (n, L, 4) one-hot with L >= width={width}, got {X.shape}")
+    lo = (X.shape[1] - width) // 2
+    return X[:, lo:lo + width].argmax(axis=2).astype(np.int8)
+
+
+def codes_to_strings(codes: np.ndarray) -> list[str]:
+    """Integer codes (n, L) 0..3 back to ACGT strings.
+
+    Introduced in: 08_genome_language
+    """
+    text = np.frombuffer(b"ACGT", dtype=np.uint8)[codes].tobytes().decode("ascii")
+    L = codes.shape[1]
+    return [text[i * L:(i + 1) * L] for i in range(len(codes))]
+
+
+def build_multitask_gru(n_targets: int, units: int = 128, layers: int = 2, embedding: int = 2,
+                        dropout: float = 0.05, learning_rate: float = 0.001, seed: int = 0):
+    """Zhang & Kamath's multitask model: embedding, stacked bidirectional GRUs, one sigmoid per target.
+
+    Paper: embedding size 2, 2 layers of 128 units, dropout keep probability 0.95
+    (``dropout=0.05``), Adam 0.001, batch 20. All targets share every weight; the last
+    layer's final states (both directions) feed the sigmoid outputs.
+
+    Returns
+    -------
+    keras.Model
+        Input ``(batch, length)`` int codes, output ``(batch, n_targets)`` probabilities;
+        compiled with binary cross-entropy.
+
+    Introduced in: 08_genome_language
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(4, embedding)(inputs)
+    for i in range(layers):
+        gru = keras.layers.GRU(units, return_sequences=i < layers - 1, dropout=dropout)
+        x = keras.layers.Bidirectional(gru)(x)
+    outputs = keras.layers.Dense(n_targets, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs, name="multitask_bigru")
+    model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy")
+    return model
+
+
+def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5),
+                      C: float = 1e6, max_iter: int = 200):
+    """One l2 logistic regression per target on k-mer counts (the paper's baseline).
+
+    Targets with a single class in training get a constant predictor (their prevalence).
+
+    Returns
+    -------
+    callable
+        ``predict(strings) -> np.ndarray (n, T) float32`` probabilities.
+
+    Introduced in: 08_genome_language
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(kmer_counts(train_strings, k=ks))
+    X = scaler.transform(kmer_counts(train_strings, k=ks))
+    fits = []
+    for t in range(y.shape[1]):
+        if y[:, t].min() == y[:, t].max():
+            fits.append(float(y[0, t]))
+        else:
+            fits.append(LogisticRegression(C=C, max_iter=max_iter).fit(X, y[:, t]))
+
+    def predict(strings: list[str]) -> np.ndarray:
+        Z = scaler.transform(kmer_counts(strings, k=ks))
+        cols = [np.full(len(Z), f) if isinstance(f, float) else f.predict_proba(Z)[:, 1]
+                for f in fits]
+        return np.stack(cols, axis=1).astype(np.float32)
+
+    return predict
+
+
+def f1_scores(y_true: np.ndarray, y_prob: np.ndarray, threshold: float | np.ndarray = 0.5
+              ) -> np.ndarray:
+    """Per-target F1 of thresholded probabilities.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n, T)
+    y_prob : np.ndarray of float, shape (n, T)
+    threshold : float or np.ndarray of shape (T,)
+        Predict 1 where ``y_prob >= threshold``.
+
+    Returns
+    -------
+    np.ndarray, shape (T,), float64
+        ``2 TP / (2 TP + FP + FN)``; 0 where a target has no positives and none predicted.
+
+    Introduced in: 08_genome_language
+    """
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    if y_true.shape != y_prob.shape or y_true.ndim != 2:
+        raise ValueError(f"y_true {y_true.shape} and y_prob {y_prob.shape} must both be (n, T)")
+    pred = y_prob >= np.asarray(threshold)
+    truth = y_true.astype(bool)
+    tp = (pred & truth).sum(axis=0)
+    wrong = (pred & ~truth).sum(axis=0) + (~pred & truth).sum(axis=0)
+    denom = 2 * tp + wrong
+    return np.divide(2 * tp, denom, out=np.zeros(len(tp)), where=denom > 0)
+
+
+def best_thresholds(y_true: np.ndarray, y_prob: np.ndarray) -> np.ndarray:
+    """Per-target threshold maximizing F1 (choose it on validation data, apply it to test).
+
+    Returns
+    -------
+    np.ndarray, shape (T,), float64
+
+    Introduced in: 08_genome_language
+    """
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    out = np.full(y_prob.shape[1], 0.5)
+    for t in range(y_prob.shape[1]):
+        grid = np.unique(np.quantile(y_prob[:, t], np.linspace(0.5, 0.999, 60)))
+        scores = [f1_scores(y_true[:, t:t + 1], y_prob[:, t:t + 1], g)[0] for g in grid]
+        out[t] = grid[int(np.argmax(scores))]
+    return out
+
+
+def fraction_won(f1_model: np.ndarray, f1_baseline: np.ndarray, eligible: np.ndarray) -> float:
+    """Share of eligible targets where the model's F1 is strictly higher than the baseline's.
+
+    Introduced in: 08_genome_language
+    """
+    eligible = np.asarray(eligible, dtype=bool)
+    if not eligible.any():
+        raise ValueError("no eligible target (none with >= 1% positives in training)")
+    return float(np.mean(f1_model[eligible] > f1_baseline[eligible]))
