@@ -132,7 +132,8 @@ def build_sequence_classifier(
     if read_out == "max" and kind != "conv1d":
         raise ValueError("read_out='max' (global max pooling) is for kind='conv1d'")
     init = {} if seed is None else {"kernel_initializer": keras.initializers.GlorotUniform(seed)}
-    rinit = {} if seed is None else {**init, "recurrent_initializer": keras.initializers.Orthogonal(seed=seed)}
+    rinit = {} if seed is None else {
+        **init, "recurrent_initializer": keras.initializers.Orthogonal(seed=seed)}
     seq = read_out == "flatten"
     layers = {
         "dense": lambda: [keras.layers.Flatten(), keras.layers.Dense(units, "relu", name=kind, **init)],
