@@ -1,0 +1,434 @@
+"""Beyond DanQ: embedding, 1D Wide ResNet, Transformer encoder and BiLSTM heads.
+
+The models of the capstone "Classifying non-coding DNA sequences" (R. Chaves Moreno,
+2020), rebuilt in Keras 3 from the layers its report names. Its code is not public, so
+widths it does not state are our choice and are documented in :data:`SIZES`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import keras
+from keras import layers, ops
+
+#: The parts every builder names its layers after, in order (see :func:`count_parameters`).
+PARTS = ("input", "resnet", "head", "classifier")
+
+#: Heads on top of the trunk: none (ResNet only), a Transformer encoder or a BiLSTM.
+HEADS = ("none", "transformer", "bilstm")
+
+#: Laptop-to-capstone layer sizes. ``capstone`` follows the report: 64-dimensional
+#: embedding, 3 bottleneck blocks widened 16 times, 6 Transformer layers of 4 heads x 16
+#: dimensions, model width 256, inner 256. Base widths (16, 32, 64), kernel 9 and the
+#: dense width 200 are ours (not stated in the report).
+SIZES = {
+    "capstone": dict(embed_dim=64, widths=(16, 32, 64), widen=16, kernel_size=9, n_layers=6,
+                     n_heads=4, key_dim=16, d_model=256, ff_dim=256, lstm_units=128,
+                     dense_units=200),
+    "small": dict(embed_dim=16, widths=(16, 32, 64), widen=1, kernel_size=9, n_layers=2,
+                  n_heads=4, key_dim=8, d_model=32, ff_dim=64, lstm_units=16, dense_units=32),
+    "tiny": dict(embed_dim=4, widths=(4, 4, 8), widen=1, kernel_size=5, n_layers=1,
+                 n_heads=2, key_dim=4, d_model=8, ff_dim=8, lstm_units=4, dense_units=8),
+}
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class OneHotToTokens(layers.Layer):
+    """One-hot (batch, L, 4) A, C, G, T -> integer tokens (batch, L): A=1, C=2, G=3, T=4, N=0.
+
+    Lets a learned ``Embedding`` sit on the same one-hot pipeline as every other model.
+    (An embedding of single bases is a linear map of the one-hot input, i.e. a width-1
+    convolution without bias; the embedding just says so explicitly.)
+
+    Introduced in: 09_beyond_danq
+    """
+
+    def call(self, x):
+        codes = ops.convert_to_tensor(np.arange(1, 5, dtype="float32"))
+        return ops.cast(ops.round(ops.sum(ops.cast(x, "float32") * codes, axis=-1)), "int32")
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1])
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class PositionEncoding(layers.Layer):
+    """Add a position encoding to (batch, L', d) tokens: ``learned`` (default) or ``sinusoidal``.
+
+    ``learned`` (BERT-style, one trainable d-vector per position) suits DeepSEA-style data:
+    sequences have a fixed length and the label is about the central 200 bp, so *absolute*
+    position matters and a model should be able to learn "near the centre". Sinusoidal
+    encodings (Vaswani et al. 2017) are fixed and extrapolate to other lengths; relative
+    encodings (Transformer-XL, Dai et al. 2019, used by the capstone) are translation
+    invariant, which fits long genomic windows better than centred labels.
+
+    Parameters
+    ----------
+    kind : {"learned", "sinusoidal"}
+
+    Introduced in: 09_beyond_danq
+    """
+
+    def __init__(self, kind: str = "learned", **kwargs):
+        super().__init__(**kwargs)
+        if kind not in ("learned", "sinusoidal"):
+            raise ValueError(f"position encoding kind must be 'learned' or 'sinusoidal', got {kind!r}")
+        self.kind = kind
+
+    def build(self, input_shape):
+        length, dim = int(input_shape[1]), int(input_shape[2])
+        if self.kind == "learned":
+            self.table = self.add_weight(shape=(length, dim), name="table",
+                                         initializer=keras.initializers.RandomNormal(stddev=0.02))
+        else:
+            self.table = sinusoidal_table(length, dim)
+
+    def call(self, x):
+        return x + ops.cast(ops.convert_to_tensor(self.table), x.dtype)[None]
+
+    def get_config(self):
+        return {**super().get_config(), "kind": self.kind}
+
+
+def sinusoidal_table(length: int, dim: int) -> np.ndarray:
+    """Vaswani et al. (2017) encodings: sin on even, cos on odd columns.
+
+    Returns
+    -------
+    np.ndarray, shape (length, dim), float32
+        ``table[p, 2i] = sin(p / 10000**(2i/dim))``, ``table[p, 2i+1] = cos(...)``.
+
+    Introduced in: 09_beyond_danq
+    """
+    pos = np.arange(length, dtype=np.float64)[:, None]
+    rate = 1.0 / 10000 ** (2 * (np.arange(dim) // 2) / dim)
+    angle = pos * rate[None]
+    return np.where(np.arange(dim) % 2 == 0, np.sin(angle), np.cos(angle)).astype(np.float32)
+
+
+def _bottleneck(x, width: int, kernel_size: int, stride: int, name: str):
+    """Pre-activation bottleneck block (He et al. 2016): BN-ReLU-conv x 3, identity added."""
+    inner = max(width // 4, 1)
+    pre = layers.ReLU(name=f"{name}_relu0")(layers.BatchNormalization(name=f"{name}_bn0")(x))
+    if stride == 1 and x.shape[-1] == width:
+        shortcut = x
+    else:
+        shortcut = layers.Conv1D(width, 1, strides=stride, use_bias=False, name=f"{name}_proj")(pre)
+    h = layers.Conv1D(inner, 1, use_bias=False, name=f"{name}_conv1")(pre)
+    h = layers.ReLU(name=f"{name}_relu1")(layers.BatchNormalization(name=f"{name}_bn1")(h))
+    h = layers.Conv1D(inner, kernel_size, strides=stride, padding="same", use_bias=False,
+                      name=f"{name}_conv2")(h)
+    h = layers.ReLU(name=f"{name}_relu2")(layers.BatchNormalization(name=f"{name}_bn2")(h))
+    h = layers.Conv1D(width, 1, use_bias=False, name=f"{name}_conv3")(h)
+    return layers.Add(name=f"{name}_add")([shortcut, h])
+
+
+def wide_resnet_trunk(x, widths=(16, 32, 64), widen: int = 1, kernel_size: int = 9):
+    """1D Wide ResNet: a stem convolution, then one stride-2 bottleneck block per width.
+
+    Pre-activation bottleneck blocks (BN, ReLU, conv; the identity is added before the next
+    activation), stride-2 convolutions instead of pooling, widths multiplied by ``widen``
+    as in Wide ResNets (Zagoruyko & Komodakis 2016), no bias in convolutions followed by
+    batch norm. Ends with BN + ReLU in a layer named ``resnet_out`` (Grad-CAM's target).
+
+    Parameters
+    ----------
+    x : KerasTensor, shape (batch, L, c)
+    widths : tuple of int
+        Base width of each block; its output has ``width * widen`` channels.
+    widen : int
+        The Wide ResNet expansion factor (16 in the capstone).
+    kernel_size : int
+
+    Returns
+    -------
+    KerasTensor, shape (batch, ceil(L / 2**len(widths)), widths[-1] * widen)
+
+    Introduced in: 09_beyond_danq
+    """
+    x = layers.Conv1D(widths[0] * widen, kernel_size, padding="same", use_bias=False,
+                      name="resnet_stem")(x)
+    for i, width in enumerate(widths):
+        x = _bottleneck(x, width * widen, kernel_size, 2, f"resnet_block{i + 1}")
+    x = layers.BatchNormalization(name="resnet_bn_out")(x)
+    return layers.ReLU(name="resnet_out")(x)
+
+
+def transformer_encoder(x, n_layers: int = 6, n_heads: int = 4, key_dim: int = 16,
+                        d_model: int = 256, ff_dim: int = 256, dropout: float = 0.1,
+                        position: str = "learned"):
+    """Pre-LayerNorm Transformer encoder (Vaswani et al. 2017) on the trunk's positions.
+
+    Dense projection to ``d_model``, :class:`PositionEncoding`, then ``n_layers`` times:
+    x + MultiHeadAttention(LN(x)); x + FFN(LN(x)) with FFN = Dense(ff_dim, relu) ->
+    Dense(d_model); a final LayerNorm. Per layer that is
+    ``4 * d_model * h * k + 3 * h * k + d_model`` (attention) ``+ 2 * d_model * ff_dim +
+    ff_dim + d_model`` (FFN) ``+ 4 * d_model`` (two LayerNorms) parameters.
+
+    Parameters
+    ----------
+    x : KerasTensor, shape (batch, L', c)
+    n_layers, n_heads, key_dim, d_model, ff_dim : int
+        The capstone: 6 layers, 4 heads of 16 dimensions, model width 256, inner 256.
+    dropout : float
+    position : {"learned", "sinusoidal"}
+
+    Returns
+    -------
+    KerasTensor, shape (batch, L', d_model)
+
+    Introduced in: 09_beyond_danq
+    """
+    x = layers.Dense(d_model, name="head_project")(x)
+    x = PositionEncoding(position, name="head_position")(x)
+    for i in range(n_layers):
+        n = f"head_layer{i + 1}"
+        h = layers.LayerNormalization(name=f"{n}_ln1")(x)
+        h = layers.MultiHeadAttention(n_heads, key_dim, dropout=dropout, name=f"{n}_attention")(h, h)
+        x = layers.Add(name=f"{n}_add1")([x, h])
+        h = layers.LayerNormalization(name=f"{n}_ln2")(x)
+        h = layers.Dense(ff_dim, activation="relu", name=f"{n}_ff1")(h)
+        h = layers.Dense(d_model, name=f"{n}_ff2")(layers.Dropout(dropout, name=f"{n}_drop")(h))
+        x = layers.Add(name=f"{n}_add2")([x, h])
+    return layers.LayerNormalization(name="head_ln_out")(x)
+
+
+def build_beyond_danq(
+    seq_len: int = 1000,
+    n_targets: int = 919,
+    head: str = "transformer",
+    input_mode: str = "embedding",
+    embed_dim: int = 64,
+    widths: tuple = (16, 32, 64),
+    widen: int = 16,
+    kernel_size: int = 9,
+    n_layers: int = 6,
+    n_heads: int = 4,
+    key_dim: int = 16,
+    d_model: int = 256,
+    ff_dim: int = 256,
+    lstm_units: int = 128,
+    dense_units: int = 200,
+    position: str = "learned",
+    skip: bool = True,
+    dropout: float = 0.1,
+    learning_rate: float = 1e-4,
+    warmup_steps: int = 0,
+    accumulation_steps: int = 1,
+    loss: str = "bce",
+):
+    """The capstone's model: input -> 1D Wide ResNet -> Transformer or BiLSTM -> classifier.
+
+    R. Chaves Moreno, "Classifying non-coding DNA sequences" (capstone, 2020): an embedding,
+    a 1D Wide ResNet and a Transformer-XL (here a Transformer encoder with a learned
+    absolute position encoding, see :class:`PositionEncoding`), or a bidirectional LSTM;
+    the head's output is concatenated with the ResNet's (skip connection), flattened and
+    passed to two dense layers. The model outputs **logits** and is compiled with
+    binary cross-entropy from logits; use :func:`predict_probabilities` for probabilities.
+    Layers are named ``input_*``, ``resnet_*``, ``head_*`` and ``classifier_*`` so
+    :func:`count_parameters` can sum them per part.
+
+    Parameters
+    ----------
+    seq_len : int
+        Input length L; ``X`` has shape (batch, L, 4), float32, A, C, G, T one-hot.
+    n_targets : int
+        Output shape (batch, n_targets), float32 logits.
+    head : {"none", "transformer", "bilstm"}
+        What runs on the trunk's shortened sequence; "none" is the ResNet alone.
+    input_mode : {"onehot", "embedding"}
+        Feed the one-hot bases to the trunk, or a learned ``embed_dim`` embedding of them.
+    embed_dim, widths, widen, kernel_size : see :func:`wide_resnet_trunk`
+    n_layers, n_heads, key_dim, d_model, ff_dim, position : see :func:`transformer_encoder`
+    lstm_units : int
+        Units per direction of the BiLSTM head.
+    dense_units : int
+        Width of the first classifier layer.
+    skip : bool
+        Concatenate the trunk's output with the head's before the classifier.
+    dropout : float
+    learning_rate, warmup_steps, accumulation_steps, loss
+        Passed to :func:`course_lib.tricks.compile_logits` (Adam at 1e-4 as the capstone).
+
+    Returns
+    -------
+    keras.Model
+        Compiled; ``model.output`` has shape (batch, n_targets), float32 logits.
+
+    Introduced in: 09_beyond_danq
+    """
+    from course_lib.tricks import compile_logits
+
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {HEADS}, got {head!r}")
+    if input_mode not in ("onehot", "embedding"):
+        raise ValueError(f"input_mode must be 'onehot' or 'embedding', got {input_mode!r}")
+    if seq_len < 2 ** len(widths):
+        raise ValueError(f"seq_len={seq_len} is shorter than the trunk's total stride "
+                         f"{2 ** len(widths)}; use longer sequences or fewer widths")
+    inputs = keras.Input(shape=(seq_len, 4), name="dna")
+    x = inputs
+    if input_mode == "embedding":
+        x = layers.Embedding(5, embed_dim, name="input_embedding")(OneHotToTokens(name="input_tokens")(x))
+    trunk = wide_resnet_trunk(x, widths, widen, kernel_size)
+    parts = [trunk]
+    if head == "transformer":
+        parts.insert(0, transformer_encoder(trunk, n_layers, n_heads, key_dim, d_model, ff_dim,
+                                            dropout, position))
+    elif head == "bilstm":
+        parts.insert(0, layers.Bidirectional(layers.LSTM(lstm_units, return_sequences=True),
+                                             name="head_bilstm")(trunk))
+    if head != "none" and not skip:
+        parts = parts[:1]
+    x = layers.Concatenate(name="classifier_skip")(parts) if len(parts) > 1 else parts[0]
+    x = layers.Flatten(name="classifier_flatten")(x)
+    x = layers.Dropout(dropout, name="classifier_drop")(x)
+    x = layers.Dense(dense_units, activation="relu", name="classifier_dense")(x)
+    logits = layers.Dense(n_targets, name="classifier_logits", dtype="float32")(x)
+    model = keras.Model(inputs, logits, name=f"resnet_{head}_{input_mode}")
+    compile_logits(model, learning_rate, warmup_steps, accumulation_steps, loss)
+    return model
+
+
+def count_parameters(model) -> dict:
+    """Parameters per part: ``input``, ``resnet``, ``head``, ``classifier`` and ``total``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_beyond_danq` (layers named by part).
+
+    Returns
+    -------
+    dict of str -> int
+
+    Introduced in: 09_beyond_danq
+    """
+    counts = {part: 0 for part in PARTS}
+    for layer in model.layers:
+        part = layer.name.split("_")[0]
+        if layer.count_params() and part not in counts:
+            raise ValueError(f"layer {layer.name!r} belongs to no part; build the model with "
+                             "build_beyond_danq, whose layer names start with one of {PARTS}")
+        if part in counts:
+            counts[part] += layer.count_params()
+    counts["total"] = model.count_params()
+    return counts
+
+
+def build_named(name: str, size: str = "small", seq_len: int = 1000, n_targets: int = 919,
+                learning_rate: float = 1e-4, **options):
+    """``resnet``, ``resnet_transformer`` or ``resnet_bilstm`` at a named size (:data:`SIZES`).
+
+    Parameters
+    ----------
+    name : {"resnet", "resnet_transformer", "resnet_bilstm"}
+    size : {"capstone", "small", "tiny"}
+    seq_len, n_targets : int
+    learning_rate : float
+    **options
+        Any other :func:`build_beyond_danq` argument (e.g. ``input_mode="onehot"``).
+
+    Returns
+    -------
+    keras.Model
+
+    Introduced in: 09_beyond_danq
+    """
+    heads = {"resnet": "none", "resnet_transformer": "transformer", "resnet_bilstm": "bilstm"}
+    if name not in heads:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(heads)}")
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; choose one of {sorted(SIZES)}")
+    return build_beyond_danq(seq_len, n_targets, head=heads[name], learning_rate=learning_rate,
+                             **{**SIZES[size], **options})
+
+
+def predict_probabilities(model, X, batch_size: int = 256) -> np.ndarray:
+    """Sigmoid of a logits model's output.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Outputs (batch, T) logits.
+    X : np.ndarray, shape (n, L, 4)
+    batch_size : int
+
+    Returns
+    -------
+    np.ndarray, shape (n, T), float32, in (0, 1)
+
+    Introduced in: 09_beyond_danq
+    """
+    logits = model.predict(np.asarray(X, dtype=np.float32), batch_size=batch_size, verbose=0)
+    return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).astype(np.float32)
+
+
+def grad_cam(model, X, output: int = 0, layer: str = "resnet_out") -> np.ndarray:
+    """Grad-CAM over a convolutional layer (Selvaraju et al. 2017), upsampled to the input.
+
+    For each sequence: weights ``a_c`` = mean over positions of d logit / d A[:, c], map =
+    ReLU(sum_c a_c A[:, c]) on the layer's L' positions, then each position repeated to
+    cover the L input bases (nearest neighbour).
+
+    Parameters
+    ----------
+    model : keras.Model
+        With a layer named ``layer`` whose output is (batch, L', channels).
+    X : np.ndarray, shape (n, L, 4), float32
+    output : int
+        Which output column (target) to explain.
+    layer : str
+
+    Returns
+    -------
+    np.ndarray, shape (n, L), float32, non-negative
+
+    Introduced in: 09_beyond_danq
+    """
+    import tensorflow as tf
+
+    names = [l.name for l in model.layers]
+    if layer not in names:
+        raise ValueError(f"model has no layer {layer!r}; pick a convolutional layer from {names}")
+    if not 0 <= output < model.output.shape[-1]:
+        raise ValueError(f"output={output} out of range; the model has {model.output.shape[-1]} outputs")
+    X = np.asarray(X, dtype=np.float32)
+    probe = keras.Model(model.inputs[0], [model.get_layer(layer).output, model.output])
+    with tf.GradientTape() as tape:
+        acts, out = probe(X, training=False)
+        score = out[:, output]
+    grads = tape.gradient(score, acts).numpy()
+    cam = np.maximum((grads.mean(axis=1, keepdims=True) * acts.numpy()).sum(-1), 0)
+    idx = np.minimum(np.arange(X.shape[1]) * cam.shape[1] // X.shape[1], cam.shape[1] - 1)
+    return cam[:, idx].astype(np.float32)
+
+
+def attention_cost(lengths, n_heads: int = 4, key_dim: int = 16, d_model: int = 256,
+                   batch_size: int = 1) -> "pandas.DataFrame":  # noqa: F821
+    """Multiply-adds and score-matrix memory of one attention layer per trunk length L'.
+
+    Scores and the weighted sum cost ``2 * h * k * L'**2`` multiply-adds, the projections
+    ``4 * L' * d_model * h * k``; the (h, L', L') float32 score matrix takes
+    ``4 * h * L'**2`` bytes per sequence. Quadratic in L', which is why the trunk shortens
+    the sequence before attention.
+
+    Parameters
+    ----------
+    lengths : iterable of int
+    n_heads, key_dim, d_model, batch_size : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``length``, ``projection_macs``, ``attention_macs``, ``score_bytes``.
+
+    Introduced in: 09_beyond_danq
+    """
+    import pandas as pd
+
+    L = np.asarray(list(lengths), dtype=np.int64)
+    hk = n_heads * key_dim
+    return pd.DataFrame({"length": L, "projection_macs": batch_size * 4 * L * d_model * hk,
+                         "attention_macs": batch_size * 2 * hk * L**2,
+                         "score_bytes": batch_size * 4 * n_heads * L**2})

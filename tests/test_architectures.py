@@ -1,0 +1,147 @@
+"""Lesson 09 builders: shapes, parameter counts by formula, safe-mode save/reload, Grad-CAM."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from course_lib import architectures as arch
+from course_lib.models import load_model, save_model
+
+L, T = 32, 3
+
+
+def _onehot(n=6, length=L, seed=0):
+    codes = np.random.default_rng(seed).integers(0, 4, (n, length))
+    return np.eye(4, dtype=np.float32)[codes]
+
+
+def _tiny(head="transformer", input_mode="embedding", **options):
+    return arch.build_beyond_danq(L, T, head=head, input_mode=input_mode,
+                                  **{**arch.SIZES["tiny"], **options})
+
+
+@pytest.mark.parametrize("head", arch.HEADS)
+@pytest.mark.parametrize("input_mode", ["onehot", "embedding"])
+def test_save_and_reload_in_safe_mode_gives_identical_logits(tmp_path, head, input_mode):
+    model = _tiny(head, input_mode)
+    X = _onehot()
+    before = model.predict(X, verbose=0)
+    assert before.shape == (6, T) and before.dtype == np.float32
+    save_model(model, tmp_path / "m.keras")
+    after = load_model(tmp_path / "m.keras").predict(X, verbose=0)
+    np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("position", ["learned", "sinusoidal"])
+def test_position_encodings_reload(tmp_path, position):
+    model = _tiny(position=position)
+    X = _onehot()
+    save_model(model, tmp_path / "m.keras")
+    np.testing.assert_array_equal(model.predict(X, verbose=0),
+                                  load_model(tmp_path / "m.keras").predict(X, verbose=0))
+
+
+@pytest.mark.parametrize("seq_len, widths, expected", [(32, (4, 4, 8), 4), (1000, (4, 4, 8), 125),
+                                                       (600, (4, 4, 8), 75), (33, (4, 8), 9)])
+def test_trunk_halves_the_length_per_block(seq_len, widths, expected):
+    model = arch.build_beyond_danq(seq_len, T, head="none", input_mode="onehot", widths=widths,
+                                   widen=2, kernel_size=3, dense_units=4)
+    assert model.get_layer("resnet_out").output.shape[1:] == (expected, widths[-1] * 2)
+
+
+def test_parameters_per_part_match_the_formulas():
+    e, w, k, dense = 4, (4, 4, 8), 5, 8
+    h, kd, d, ff = 2, 4, 8, 8
+    model = _tiny()
+    counts = arch.count_parameters(model)
+    assert counts["input"] == 5 * e  # N, A, C, G, T
+    # stem e*k*4 ; block: bn0 4*c_in, 1x1 c_in*c/4, bn1 4*c/4, k conv k*(c/4)^2, bn2, 1x1 (c/4)*c,
+    # projection c_in*c (every block strides); final bn 4*c_out
+    def block(c_in, c):
+        i = c // 4
+        return 4 * c_in + c_in * i + 4 * i + k * i * i + 4 * i + i * c + c_in * c
+    resnet = e * k * w[0] + block(w[0], w[0]) + block(w[0], w[1]) + block(w[1], w[2]) + 4 * w[2]
+    assert counts["resnet"] == resnet
+    per_layer = (4 * d * h * kd + 3 * h * kd + d) + (2 * d * ff + ff + d) + 4 * d
+    length = math.ceil(L / 8)
+    assert counts["head"] == (w[2] * d + d) + length * d + per_layer + 2 * d
+    flat = length * (d + w[2])
+    assert counts["classifier"] == flat * dense + dense + dense * T + T
+    assert sum(counts[p] for p in arch.PARTS) == counts["total"] == model.count_params()
+
+
+def test_capstone_transformer_has_the_reported_size():
+    # 6 layers, 4 heads x 16, width 256, inner 256: about 1.2M in the layers (report: 1.3M total)
+    per_layer = (4 * 256 * 64 + 3 * 64 + 256) + (2 * 256 * 256 + 256 + 256) + 4 * 256
+    assert per_layer == 198_592
+    assert 1.2e6 < 6 * per_layer + 1024 * 256 + 256 + 125 * 256 + 512 < 1.6e6
+
+
+def test_bilstm_head_and_no_skip():
+    with_skip = arch.count_parameters(_tiny("bilstm"))
+    without = arch.count_parameters(_tiny("bilstm", skip=False))
+    units = arch.SIZES["tiny"]["lstm_units"]
+    assert with_skip["head"] == 2 * 4 * units * (8 + units + 1)  # two LSTMs on 8 channels
+    # the skip adds the trunk's 8 channels at each of the 4 positions to the first dense layer
+    assert with_skip["classifier"] - without["classifier"] == 4 * 8 * 8
+
+
+def test_tokens_and_sinusoidal_table_by_hand():
+    x = np.array([[[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]]], np.float32)
+    np.testing.assert_array_equal(np.asarray(arch.OneHotToTokens()(x)), [[1, 2, 3, 4, 0]])
+    table = arch.sinusoidal_table(3, 4)
+    np.testing.assert_allclose(table[0], [0, 1, 0, 1])
+    np.testing.assert_allclose(table[1], [np.sin(1), np.cos(1), np.sin(0.01), np.cos(0.01)], rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"head": "xl"}, "head must be"),
+                                           ({"input_mode": "kmer"}, "input_mode"),
+                                           ({"position": "rope"}, "position encoding")])
+def test_bad_options_say_what_to_use(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        _tiny(**kwargs)
+
+
+def test_build_named_and_errors():
+    assert arch.build_named("resnet", "tiny", L, T).name == "resnet_none_embedding"
+    with pytest.raises(ValueError, match="choose one of"):
+        arch.build_named("resnet_xl", "tiny", L, T)
+
+
+def test_predict_probabilities_is_the_sigmoid_of_the_logits():
+    model = _tiny()
+    X = _onehot()
+    logits = model.predict(X, verbose=0)
+    np.testing.assert_allclose(arch.predict_probabilities(model, X), 1 / (1 + np.exp(-logits)), rtol=1e-5)
+
+
+def test_grad_cam_shape_and_sign():
+    model = _tiny("none", "onehot")
+    cam = arch.grad_cam(model, _onehot(), output=1)
+    assert cam.shape == (6, L) and cam.dtype == np.float32 and (cam >= 0).all()
+    # nearest-neighbour upsampling: 8 input bases share each of the 4 trunk positions
+    assert (cam[:, :8] == cam[:, :1]).all()
+    with pytest.raises(ValueError, match="no layer"):
+        arch.grad_cam(model, _onehot(), layer="conv")
+
+
+def test_attention_cost_is_quadratic_in_length():
+    cost = arch.attention_cost([100, 200], n_heads=4, key_dim=16, d_model=256)
+    assert cost["attention_macs"].tolist() == [2 * 64 * 100**2, 2 * 64 * 200**2]
+    assert cost["projection_macs"].iloc[1] == 2 * cost["projection_macs"].iloc[0]
+    assert cost["score_bytes"].tolist() == [4 * 4 * 100**2, 4 * 4 * 200**2]
+
+
+def test_trained_model_with_warmup_and_accumulation_reloads(tmp_path):
+    model = _tiny("transformer", warmup_steps=3, accumulation_steps=2)
+    X = _onehot(8)
+    y = (np.random.default_rng(0).random((8, T)) < 0.3).astype(np.float32)
+    model.fit(X, y, batch_size=2, epochs=1, verbose=0)
+    save_model(model, tmp_path / "m.keras")
+    again = load_model(tmp_path / "m.keras")
+    assert again.optimizer.gradient_accumulation_steps == 2
+    assert again.optimizer._learning_rate.get_config() == {"peak": 1e-4, "warmup_steps": 3}
+    np.testing.assert_array_equal(model.predict(X, verbose=0), again.predict(X, verbose=0))

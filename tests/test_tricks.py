@@ -1,0 +1,98 @@
+"""Lesson 09 training tricks: hand-checked bias, warm-up values, accumulation, focal loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from course_lib import tricks  # noqa: E402
+
+
+def test_prevalence_logits_are_log_odds():
+    y = np.zeros((100, 3), np.uint8)
+    y[:2, 0] = 1    # 2%
+    y[:50, 1] = 1   # 50%
+    got = tricks.prevalence_logits(y)  # target 2 has no positives: clipped at 1e-4
+    np.testing.assert_allclose(got, [np.log(0.02 / 0.98), 0.0, np.log(1e-4 / (1 - 1e-4))], rtol=1e-6)
+    assert got[0] == pytest.approx(-3.8918, abs=1e-4)
+    with pytest.raises(ValueError, match=r"\(n, T\)"):
+        tricks.prevalence_logits(np.zeros(5))
+
+
+def _dense_model(n_in=3, n_out=2, seed=0):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((n_in,))
+    out = keras.layers.Dense(n_out, name="classifier_logits")(inputs)
+    return keras.Model(inputs, out)
+
+
+def test_prevalence_bias_starts_at_the_base_rate_and_lowers_the_first_loss():
+    rng = np.random.default_rng(0)
+    y = (rng.random((400, 2)) < [0.02, 0.1]).astype(np.float32)
+    model = _dense_model()
+    model.get_layer("classifier_logits").kernel.assign(np.zeros((3, 2), np.float32))
+    X = rng.normal(size=(400, 3)).astype(np.float32)
+    bce = tricks.make_loss("bce")
+    before = float(bce(y, model(X)))
+    assert before == pytest.approx(np.log(2), abs=1e-6)  # sigmoid(0) = 0.5 on every label
+    tricks.set_prevalence_bias(model, y)
+    p = 1 / (1 + np.exp(-np.asarray(model(X))))
+    np.testing.assert_allclose(p[0], y.mean(axis=0), rtol=1e-4)
+    entropy = -np.mean(y.mean(0) * np.log(y.mean(0)) + (1 - y.mean(0)) * np.log(1 - y.mean(0)))
+    assert float(bce(y, model(X))) == pytest.approx(entropy, rel=1e-4)
+    with pytest.raises(ValueError, match="targets"):
+        tricks.set_prevalence_bias(model, y[:, :1])
+
+
+def test_linear_warmup_values_and_serialization():
+    schedule = tricks.LinearWarmup(1e-3, 4)
+    got = [float(schedule(s)) for s in range(6)]
+    np.testing.assert_allclose(got, [2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3, 1e-3], rtol=1e-6)
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
+    assert isinstance(again, tricks.LinearWarmup) and again.get_config() == schedule.get_config()
+    with pytest.raises(ValueError, match="warmup_steps"):
+        tricks.LinearWarmup(1e-3, 0)
+
+
+def test_make_optimizer_switches():
+    plain = tricks.make_optimizer(1e-4)
+    assert plain.gradient_accumulation_steps is None and float(plain.learning_rate) == pytest.approx(1e-4)
+    tricked = tricks.make_optimizer(1e-4, warmup_steps=500, accumulation_steps=4)
+    assert tricked.gradient_accumulation_steps == 4
+    assert isinstance(tricked._learning_rate, tricks.LinearWarmup)
+    with pytest.raises(ValueError, match="accumulation_steps"):
+        tricks.make_optimizer(accumulation_steps=0)
+
+
+@pytest.mark.parametrize("updates", [1, 2])
+def test_accumulating_4_batches_of_25_equals_batches_of_100(updates):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(100 * updates, 3)).astype(np.float32)
+    y = (rng.random((100 * updates, 2)) < 0.3).astype(np.float32)
+    weights = []
+    for batch, steps in ((100, 1), (25, 4)):
+        model = _dense_model()
+        model.compile(optimizer=tricks.make_optimizer(1e-2, accumulation_steps=steps),
+                      loss=tricks.make_loss("bce"))
+        model.fit(X, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+        weights.append(model.get_layer("classifier_logits").get_weights())
+    for big, accumulated in zip(*weights):
+        np.testing.assert_allclose(big, accumulated, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind, y, expected", [
+    ("bce", 1.0, np.log(2)),
+    ("focal", 1.0, 0.25 * 0.75 * np.log(2)),   # (1 - p_t)^2 * alpha * log 2 at p = 0.5
+    ("focal", 0.0, 0.25 * 0.25 * np.log(2)),   # negatives weighted 1 - alpha
+    ("balanced", 1.0, 0.75 * np.log(2)),       # gamma 0: class weight only
+])
+def test_losses_at_logit_zero_by_hand(kind, y, expected):
+    loss = tricks.make_loss(kind)
+    assert float(loss(np.array([[y]], np.float32), np.zeros((1, 1), np.float32))) == pytest.approx(expected, rel=1e-5)
+
+
+def test_unknown_loss():
+    with pytest.raises(ValueError, match="choose one of"):
+        tricks.make_loss("hinge")
