@@ -820,6 +820,18 @@ def consensus_distance(found: str, motif: str) -> int:
 # ----------------------------------------------------------------------------- plots
 
 
+def _one_sequence_axes(values, name: str, ax, min_width: float):
+    """Check one sequence's (L, 4) array; make Axes sized to L when ``ax`` is None."""
+    import matplotlib.pyplot as plt
+
+    a = np.asarray(values, dtype=np.float64)
+    if a.ndim != 2 or a.shape[1] != 4:
+        raise ValueError(f"{name} must be one sequence's (L, 4) array, got {a.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(16, max(min_width, 0.22 * len(a))), 1.8))
+    return a, ax
+
+
 def plot_attribution_logo(attribution: np.ndarray, ax=None, start: int = 0,
                           highlight: tuple[int, int] | None = None, title: str | None = None):
     """A logo whose letter heights are the attributions (negative ones below the axis).
@@ -842,14 +854,9 @@ def plot_attribution_logo(attribution: np.ndarray, ax=None, start: int = 0,
     Introduced in: 06_saliency
     """
     import logomaker
-    import matplotlib.pyplot as plt
     import pandas as pd
 
-    a = np.asarray(attribution, dtype=np.float64)
-    if a.ndim != 2 or a.shape[1] != 4:
-        raise ValueError(f"attribution must be one sequence's (L, 4) array, got {a.shape}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(16, max(4, 0.22 * len(a))), 1.8))
+    a, ax = _one_sequence_axes(attribution, "attribution", ax, 4)
     frame = pd.DataFrame(a, columns=list("ACGT"), index=np.arange(start, start + len(a)))
     logo = logomaker.Logo(frame, ax=ax)
     if highlight is not None:
@@ -920,13 +927,7 @@ def plot_ism_heatmap(deltas: np.ndarray, sequence: str | None = None, ax=None,
 
     Introduced in: 06_saliency
     """
-    import matplotlib.pyplot as plt
-
-    d = np.asarray(deltas, dtype=np.float64)
-    if d.ndim != 2 or d.shape[1] != 4:
-        raise ValueError(f"deltas must be one sequence's (L, 4) array, got {d.shape}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(16, max(6, 0.22 * len(d))), 1.8))
+    d, ax = _one_sequence_axes(deltas, "deltas", ax, 6)
     limit = max(np.abs(d).max(), 1e-12)
     image = ax.imshow(d.T, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
                       interpolation="nearest")
