@@ -26,8 +26,9 @@ TRAINING = Path(importlib.util.find_spec("course_lib.training").origin).read_tex
 TINY_DANQ = ["--data", "synthetic", "--size", "tiny", "--n-train", "1500", "--n-targets", "8",
              "--epochs", "4", "--batch-size", "50", "--seed", "0"]
 SMALL_JOB = ["--cpus-per-task=1", "--mem=3G", "--time=20"]
+HOOKS = "worker_output_dir" in TRAINING and "preemption_callback" in TRAINING
 needs_hooks = pytest.mark.skipif(
-    "worker_output_dir" not in TRAINING or "preemption_callback" not in TRAINING,
+    not HOOKS,
     reason="course train does not call course_lib.slurm's hooks yet (worker_output_dir, "
            "preemption_callback, multiworker_strategy): see slurm/README.md, 'Status'")
 
@@ -81,26 +82,14 @@ def epochs_logged(out: Path) -> list[int]:
 
 @pytest.fixture(scope="module")
 def danq_runs(cluster, workdir):
-    """Two identical danq.sh jobs submitted together; the test of preemption signals the second."""
+    """Two identical danq.sh jobs submitted together (they run side by side on the 2 CPUs).
+
+    The preemption test (first in this file) signals the second while the first runs on.
+    """
     started = time.perf_counter()
     plain = submit(cluster, workdir, "danq.sh", *TINY_DANQ)
-    signalled = submit(cluster, workdir, "danq.sh", *TINY_DANQ)
+    signalled = submit(cluster, workdir, "danq.sh", *TINY_DANQ) if HOOKS else None
     return {"plain": plain, "signalled": signalled, "started": started}
-
-
-def test_danq_sh_trains_and_leaves_model_and_metrics(cluster, workdir, danq_runs):
-    job = danq_runs["plain"]
-    finished(cluster, job, workdir)
-    print(f"danq.sh: {time.perf_counter() - danq_runs['started']:.0f} s from submission")
-    out = workdir / "runs" / f"danq-{job}"
-    assert (out / "model.keras").is_file() and (out / "checkpoints" / "best.keras").is_file()
-    metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["model"] == "danq" and metrics["data"] == "synthetic"
-    assert 0.0 <= metrics["mean_roc_auc_all"] <= 1.0
-    assert epochs_logged(out) == [0, 1, 2, 3]
-    assert not (out / "backup").exists()  # removed when training completes
-    log = (workdir / f"slurm-danq-{job}.out").read_text()
-    assert f"job {job} on" in log and "restart 0" in log
 
 
 @needs_hooks
@@ -127,6 +116,21 @@ def test_signalled_job_requeues_and_resumes_to_the_same_weights(cluster, workdir
     plain = workdir / "runs" / f"danq-{danq_runs['plain']}"
     finished(cluster, danq_runs["plain"], workdir)
     assert same_weights(out / "model.keras", plain / "model.keras")
+
+
+def test_danq_sh_trains_and_leaves_model_and_metrics(cluster, workdir, danq_runs):
+    job = danq_runs["plain"]
+    finished(cluster, job, workdir)
+    print(f"danq.sh: {time.perf_counter() - danq_runs['started']:.0f} s from submission")
+    out = workdir / "runs" / f"danq-{job}"
+    assert (out / "model.keras").is_file() and (out / "checkpoints" / "best.keras").is_file()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"] == "danq" and metrics["data"] == "synthetic"
+    assert 0.0 <= metrics["mean_roc_auc_all"] <= 1.0
+    assert epochs_logged(out) == [0, 1, 2, 3]
+    assert not (out / "backup").exists()  # removed when training completes
+    log = (workdir / f"slurm-danq-{job}.out").read_text()
+    assert f"job {job} on" in log and "restart 0" in log
 
 
 @needs_hooks
