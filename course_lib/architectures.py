@@ -432,3 +432,126 @@ def attention_cost(lengths, n_heads: int = 4, key_dim: int = 16, d_model: int = 
     return pd.DataFrame({"length": L, "projection_macs": batch_size * 4 * L * d_model * hk,
                          "attention_macs": batch_size * 2 * hk * L**2,
                          "score_bytes": batch_size * 4 * n_heads * L**2})
+
+
+def measure_cost(model, X, y, batch_size: int = 32, steps: int = 3) -> dict:
+    """Training throughput and a memory estimate of one model on this machine.
+
+    Throughput: ``steps`` timed ``train_on_batch`` calls after one untimed warm-up call
+    (which traces the graph); the model's weights change. Memory: parameters plus Adam's
+    two moments (3 x 4 bytes per parameter) and the float32 outputs of every layer for
+    one batch (a lower bound on the activations kept for the backward pass).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    X : np.ndarray, shape (>= batch_size, L, 4), float32
+    y : np.ndarray, shape (>= batch_size, T), float32
+    batch_size, steps : int
+
+    Returns
+    -------
+    dict
+        ``samples_per_s``, ``weights_mb`` and ``activations_mb``.
+
+    Introduced in: 09_beyond_danq
+    """
+    import time
+
+    if len(X) < batch_size:
+        raise ValueError(f"need at least batch_size={batch_size} sequences, got {len(X)}")
+    xb, yb = np.asarray(X[:batch_size], np.float32), np.asarray(y[:batch_size], np.float32)
+    model.train_on_batch(xb, yb)
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.train_on_batch(xb, yb)
+    seconds = time.perf_counter() - start
+    elements = sum(int(np.prod(l.output.shape[1:])) for l in model.layers
+                   if not isinstance(l, keras.layers.InputLayer))
+    return {"samples_per_s": batch_size * steps / seconds,
+            "weights_mb": 12 * model.count_params() / 2**20,
+            "activations_mb": 4 * batch_size * elements / 2**20}
+
+
+def time_attention(lengths, n_heads: int = 4, key_dim: int = 16, d_model: int = 64,
+                   batch_size: int = 8, repeats: int = 3, seed: int = 0) -> list[float]:
+    """Seconds for one MultiHeadAttention forward pass at each sequence length (best of repeats).
+
+    Parameters
+    ----------
+    lengths : iterable of int
+        Lengths L' the trunk could leave.
+    n_heads, key_dim, d_model, batch_size, repeats, seed : int
+
+    Returns
+    -------
+    list of float, one per length
+
+    Introduced in: 09_beyond_danq
+    """
+    import time
+
+    keras.utils.set_random_seed(seed)
+    layer = layers.MultiHeadAttention(n_heads, key_dim)
+    times = []
+    for length in lengths:
+        x = np.random.default_rng(seed).normal(size=(batch_size, int(length), d_model)).astype(np.float32)
+        layer(x, x)  # build and warm up
+        best = np.inf
+        for _ in range(repeats):
+            start = time.perf_counter()
+            np.asarray(layer(x, x))
+            best = min(best, time.perf_counter() - start)
+        times.append(float(best))
+    return times
+
+
+def capstone_metrics(y_true, y_prob, train_prevalence, threshold: float = 0.5) -> dict:
+    """The capstone's summary: accuracy, ROC AUC and PR AUC averaged with training-prevalence weights.
+
+    Accuracy is over all (sequence, target) cells at ``threshold``; with about 98%
+    negatives, predicting "no" everywhere already scores about 98%. Targets without
+    positives or negatives in ``y_true`` are left out of the AUC averages.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n, T)
+    y_prob : np.ndarray of float, shape (n, T)
+    train_prevalence : np.ndarray, shape (T,)
+        Each target's positive rate in the training labels (the weights).
+    threshold : float
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``all_negative_accuracy``, ``weighted_roc_auc``, ``weighted_pr_auc``.
+
+    Introduced in: 09_beyond_danq
+    """
+    from course_lib.metrics import pr_auc, roc_auc
+
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    w = np.asarray(train_prevalence, dtype=np.float64)
+    if y_true.shape != y_prob.shape or y_true.ndim != 2 or w.shape != (y_true.shape[1],):
+        raise ValueError(f"need y_true and y_prob of one shape (n, T) and T weights; got "
+                         f"{y_true.shape}, {y_prob.shape}, {w.shape}")
+    ok = (y_true.min(0) == 0) & (y_true.max(0) == 1)
+    rocs = np.array([roc_auc(y_true[:, t], y_prob[:, t]) for t in np.flatnonzero(ok)])
+    prs = np.array([pr_auc(y_true[:, t], y_prob[:, t]) for t in np.flatnonzero(ok)])
+    return {"accuracy": float(((y_prob >= threshold) == y_true).mean()),
+            "all_negative_accuracy": float((y_true == 0).mean()),
+            "weighted_roc_auc": float(np.average(rocs, weights=w[ok])),
+            "weighted_pr_auc": float(np.average(prs, weights=w[ok]))}
+
+
+#: The capstone's table (R. Chaves Moreno 2020): accuracy, prevalence-weighted ROC AUC and
+#: PR AUC on DeepSEA's test set, as reported there for each model.
+CAPSTONE_TABLE = {
+    "DeepSEA": (0.9821, 0.9046, 0.4463), "DanQ": (0.9824, 0.9109, 0.4698),
+    "NCNet-bRR": (0.9835, 0.9441, 0.5358), "NCNet-RbR": (0.9836, 0.9507, 0.5519),
+    "capstone LSTM": (0.9819, 0.8896, 0.4142), "capstone Transformer-XL": (0.9818, 0.8902, 0.4178),
+}
+
+#: Parameters per part reported by the capstone for its ResNet + Transformer-XL model.
+CAPSTONE_PARAMETERS = {"resnet": 4_700_000, "head": 1_300_000, "classifier": 33_000_000}

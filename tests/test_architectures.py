@@ -145,3 +145,23 @@ def test_trained_model_with_warmup_and_accumulation_reloads(tmp_path):
     assert again.optimizer.gradient_accumulation_steps == 2
     assert again.optimizer._learning_rate.get_config() == {"peak": 1e-4, "warmup_steps": 3}
     np.testing.assert_array_equal(model.predict(X, verbose=0), again.predict(X, verbose=0))
+
+
+def test_capstone_metrics_by_hand():
+    y = np.array([[1, 0], [0, 0], [0, 1], [0, 0]])
+    p = np.array([[0.9, 0.1], [0.2, 0.3], [0.6, 0.2], [0.1, 0.1]])
+    got = arch.capstone_metrics(y, p, train_prevalence=[0.75, 0.25])
+    assert got["accuracy"] == 6 / 8 and got["all_negative_accuracy"] == 6 / 8
+    # target 0 ranks perfectly (ROC 1, PR 1); in target 1 the positive (0.2) beats two of
+    # three negatives and one negative (0.3) ranks above it: ROC 2/3, average precision 1/2
+    assert got["weighted_roc_auc"] == pytest.approx(0.75 * 1 + 0.25 * (2 / 3))
+    assert got["weighted_pr_auc"] == pytest.approx(0.75 * 1 + 0.25 * (1 / 2))
+    with pytest.raises(ValueError, match="T weights"):
+        arch.capstone_metrics(y, p, [1.0])
+
+
+def test_measure_cost_reports_positive_numbers():
+    model = _tiny("none", "onehot")
+    cost = arch.measure_cost(model, _onehot(4), np.zeros((4, T), np.float32), batch_size=4, steps=1)
+    assert cost["samples_per_s"] > 0
+    assert cost["weights_mb"] == pytest.approx(12 * model.count_params() / 2**20)
