@@ -902,7 +902,7 @@ def encode_onehot(sequences: Sequence[str], seq_len: int) -> np.ndarray:
 
 
 def plot_gene_attribution(scores: np.ndarray, sequence: str, codon_positions: Sequence[int] = (),
-                          title: str = "", ax=None):
+                          title: str = "", ylabel: str = "attribution", ax=None):
     """Attribution along one fragment, with the planted codons shaded.
 
     Parameters
@@ -913,7 +913,7 @@ def plot_gene_attribution(scores: np.ndarray, sequence: str, codon_positions: Se
         The fragment (its length sets the x range).
     codon_positions : sequence of int
         0-based first bases of planted codons.
-    title : str
+    title, ylabel : str
     ax : matplotlib Axes, optional
 
     Returns
@@ -931,7 +931,7 @@ def plot_gene_attribution(scores: np.ndarray, sequence: str, codon_positions: Se
     for p in codon_positions:
         ax.axvspan(p - 0.5, p + 2.5, color="tab:red", alpha=0.25, label="planted codon")
     ax.set_xlabel("position in fragment")
-    ax.set_ylabel("gradient x input")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     if len(codon_positions):
         ax.legend(loc="upper right")

@@ -302,3 +302,25 @@ def test_staged_fit_equals_a_separate_run():
     alone = R.lstm_fit_predict({"epochs": 2}, X[:16], y[:16], X[16:], seed=5, **fixed)
     assert sorted(staged) == [2, 3] and staged[2].shape == (8,)
     np.testing.assert_allclose(staged[2], alone, rtol=1e-5)
+
+
+def test_kmer_baseline_separates_different_words():
+    train = ["ACGTAC" * 5, "TTTTGG" * 5] * 6
+    labels = np.array([0, 1] * 6)
+    p = R.kmer_fit_predict({"k": (2, 3)}, train, labels, ["ACGTAC" * 4, "TTTTGG" * 4])
+    assert p.shape == (2,) and p[0] < 0.5 < p[1]
+
+
+def test_load_gene_table_refuses_other_formats(tmp_path):
+    with pytest.raises(ValueError, match="load_pickled_dataset"):
+        R.load_gene_table(tmp_path / "dataset.npy")
+
+
+def test_plot_gene_attribution_cuts_the_padding():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = R.plot_gene_attribution(np.arange(10.0), "ACGTAC", [3], title="t")
+    ax = fig.axes[0]
+    assert len(ax.patches) == 6 + 1  # six bars and the shaded codon
+    assert ax.get_title() == "t" and ax.get_ylabel() == "attribution"
