@@ -332,7 +332,7 @@ def run_train(args) -> int:
         if args.subset is not None:
             kw = {"fraction": args.subset} if args.subset <= 1 else {"n": int(args.subset)}
             rows = deepsea.stratified_subset(folder, seed=args.seed, **kw)
-    except (FileNotFoundError, ValueError, OSError) as err:
+    except (FileNotFoundError, ValueError, OSError, RuntimeError) as err:  # incl. data.DownloadError
         print(f"course train: {err}", file=sys.stderr)
         return 2
     set_seed(args.seed)
