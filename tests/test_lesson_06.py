@@ -54,6 +54,7 @@ def test_default_run_danq_finds_ctcf(lesson_runs):
     assert m["danq_test_auc"] >= 0.9
     assert m["danq_auprc_gradient_x_input"] >= 0.5  # chance: 15 of 1,000 positions
     assert m["danq_consensus"] == m["danq_planted"] == "GCCACCAGGGGGCGC"
+    assert m["danq_seqlet_bits"] >= 20  # an informative PWM: a flat one "matches" CTCF too
     assert m["danq_jaspar_match_name"] == "CTCF" and m["danq_jaspar_q_value"] < 0.05
     assert m["danq_ism_seconds"] > 0
 
