@@ -47,15 +47,17 @@ class Genome:
 
     @property
     def n_bases(self) -> int:
+        """Total bases over all segments."""
         return sum(len(s) for s in self.segments)
 
     def summary(self) -> str:
+        """One line: bases, segments, records, skipped runs of N (and any trimming)."""
         text = (f"{self.name}: {self.n_bases:,} bases in {len(self.segments)} segment(s) from "
                 f"{self.n_records} record(s)")
         if self.skipped_runs:
             text += (f"; skipped {self.skipped_runs} run(s) of N or other non-ACGT characters "
                      f"({self.skipped_bases:,} characters), which split the sequence")
-        return text
+        return "; ".join([text] + self.notes)
 
 
 def split_segments(sequences: list[str], name: str = "genome") -> Genome:
@@ -175,6 +177,23 @@ def load_genome(data: str, length: int = 30_000, seed: int = 0) -> Genome:
         return read_fasta_genome(data)
     raise ValueError(f"unknown genome {data!r}: use 'repeating', 'random', 'lambda', 'ecoli', "
                      "'plasmodium' or a path to a FASTA file (.fa, .fasta, .fna, optionally .gz)")
+
+
+def trim_genome(genome: Genome, max_bases: int) -> Genome:
+    """The first ``max_bases`` bases of a genome (whole segments, then part of the last one).
+
+    Introduced in: 08_genome_language
+    """
+    if max_bases < 1:
+        raise ValueError(f"max_bases must be >= 1, got {max_bases}; use 0 in the lesson to keep all")
+    kept, left = [], max_bases
+    for seg in genome.segments:
+        if left <= 0:
+            break
+        kept.append(seg[:left])
+        left -= len(kept[-1])
+    return Genome(genome.name, kept, genome.n_records, genome.skipped_runs, genome.skipped_bases,
+                  genome.notes + [f"trimmed to the first {max_bases:,} bases"])
 
 
 @dataclass
@@ -412,7 +431,7 @@ def build_language_model(cell: str = "gru", units: int = 128, layers: int = 2,
 
 
 def rnn_cross_entropy(model, segments: list[str], context: list[str] | None = None,
-                      warmup: int = 200, step: int = 200, batch_size: int = 64) -> float:
+                      warmup: int = 200, step: int = 400) -> float:
     """Mean cross-entropy (nats per base) of a language model on held-out segments.
 
     Each base is predicted from a window that starts ``warmup`` to ``warmup + step`` bases
@@ -452,6 +471,135 @@ def rnn_cross_entropy(model, segments: list[str], context: list[str] | None = No
             total -= float(np.log(np.maximum(p, 1e-12)).sum())
             count += len(targets)
     return total / count
+
+
+def train_language_model(model, split: GenomeSplit, seq_len: int = 200, epochs: int = 4,
+                         batch_size: int = 32, stride: int | None = None,
+                         both_strands: bool = True, warmup: int = 200, seed: int = 0
+                         ) -> "pandas.DataFrame":  # noqa: F821
+    """Train on windows of the training stretch; keep the epoch with the best validation perplexity.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_language_model`; trained in place and left at its best epoch.
+    split : GenomeSplit
+    seq_len, stride : int
+        Window length and step (:func:`make_windows`).
+    epochs, batch_size : int
+    both_strands : bool
+        Also train on the reverse complement of the training stretch (genes lie on both
+        strands, so it is more of the same language; the held-out stretches are untouched).
+    warmup : int
+        History for the validation score (:func:`rnn_cross_entropy`).
+    seed : int
+        Window order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per epoch: ``epoch`` (1-based), ``train_perplexity`` (windows, during the
+        epoch), ``valid_perplexity`` (validation stretch with warm-up).
+
+    Introduced in: 08_genome_language
+    """
+    import pandas as pd
+
+    from course_lib.sequences import reverse_complement
+
+    segments = split.train + ([reverse_complement(s) for s in split.train] if both_strands else [])
+    X, y = make_windows(segments, seq_len, stride)
+    rng = np.random.default_rng(seed)
+    rows, best, best_weights = [], np.inf, None
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(X))
+        fit = model.fit(X[order], y[order], batch_size=batch_size, epochs=1, verbose=0,
+                        shuffle=False)
+        valid = perplexity(rnn_cross_entropy(model, split.valid, split.valid_context, warmup))
+        rows.append({"epoch": epoch, "train_perplexity": float(np.exp(fit.history["loss"][0])),
+                     "valid_perplexity": valid})
+        if valid < best:
+            best, best_weights = valid, model.get_weights()
+    model.set_weights(best_weights)
+    return pd.DataFrame(rows)
+
+
+def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int = 2,
+                 embedding: int = 8, seq_len: int = 200, epochs: int = 4, batch_size: int = 32,
+                 learning_rate: float = 0.002, both_strands: bool = True, warmup: int = 200,
+                 orders=range(9), seed: int = 0) -> dict:
+    """Part 1 for one genome: split 80/10/10, train the RNN, score it and the Markov chains.
+
+    Parameters
+    ----------
+    genome : Genome
+    cell, units, layers, embedding, learning_rate
+        Passed to :func:`build_language_model`.
+    seq_len, epochs, batch_size, both_strands, warmup
+        Passed to :func:`train_language_model` (windows of ``seq_len``, no overlap).
+    orders : iterable of int
+        Markov orders fitted on the same training stretch (none if empty).
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``model``, ``history`` (DataFrame per epoch), ``rnn_perplexity`` (test stretch),
+        ``markov`` (DataFrame from :func:`markov_perplexities`), ``best_order``,
+        ``best_markov_perplexity``.
+
+    Introduced in: 08_genome_language
+    """
+    split = split_genome(genome)
+    model = build_language_model(cell, units, layers, embedding, learning_rate, seed)
+    history = train_language_model(model, split, seq_len, epochs, batch_size,
+                                   both_strands=both_strands, warmup=warmup, seed=seed)
+    rnn = perplexity(rnn_cross_entropy(model, split.test, split.test_context, warmup))
+    out = {"model": model, "history": history, "rnn_perplexity": rnn}
+    orders = list(orders)
+    if orders:
+        # Markov chains see the same bases: training stretch, and history before each test piece
+        markov = markov_perplexities(split.train, split.test, orders, split.test_context)
+        best = markov.loc[markov.perplexity.idxmin()]
+        out.update(markov=markov, best_order=int(best.order),
+                   best_markov_perplexity=float(best.perplexity))
+    return out
+
+
+def compare_settings(genome: Genome, changes: list[dict], epochs: int = 1, seed: int = 0,
+                     **defaults) -> "pandas.DataFrame":  # noqa: F821
+    """The paper's hyper-parameter comparison: change one setting at a time, train, score.
+
+    Parameters
+    ----------
+    genome : Genome
+    changes : list of dict
+        Each overrides some arguments of :func:`model_genome` (``{"cell": "lstm"}``,
+        ``{"layers": 3}``, ...); ``{}`` is the default.
+    epochs : int
+    seed : int
+    **defaults
+        Arguments of :func:`model_genome` shared by every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per change: ``setting``, the settings used, ``test_perplexity``.
+
+    Introduced in: 08_genome_language
+    """
+    import keras
+    import pandas as pd
+
+    rows = []
+    for change in changes:
+        args = {**defaults, "epochs": epochs, "seed": seed, "orders": [], **change}
+        result = model_genome(genome, **args)
+        keras.backend.clear_session()
+        label = ", ".join(f"{k}={v}" for k, v in change.items()) or "default"
+        rows.append({"setting": label, **{k: args[k] for k in ("cell", "layers", "seq_len",
+                     "learning_rate") if k in args}, "test_perplexity": result["rnn_perplexity"]})
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------- multitask (part 2)
@@ -519,10 +667,22 @@ def build_multitask_gru(n_targets: int, units: int = 128, layers: int = 2, embed
 
 
 def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5),
-                      C: float = 1e6, max_iter: int = 200):
+                      C: float = 1e6, max_iter: int = 100):
     """One l2 logistic regression per target on k-mer counts (the paper's baseline).
 
-    Targets with a single class in training get a constant predictor (their prevalence).
+    The paper used scikit-learn with an l2 penalty of 1e-6 (``C = 1e6``). Counts come from
+    :func:`course_lib.sequences.kmer_counts` (k = 1..5: 1,364 columns) and are standardized.
+    Targets with a single class in training get a constant predictor.
+
+    Parameters
+    ----------
+    train_strings : list of str
+    y : np.ndarray of 0/1, shape (n, T)
+    ks : sequence of int
+    C : float
+        Inverse l2 penalty.
+    max_iter : int
+        lbfgs iterations per target.
 
     Returns
     -------
@@ -531,17 +691,25 @@ def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5
 
     Introduced in: 08_genome_language
     """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     scaler = StandardScaler().fit(kmer_counts(train_strings, k=ks))
     X = scaler.transform(kmer_counts(train_strings, k=ks))
     fits = []
-    for t in range(y.shape[1]):
-        if y[:, t].min() == y[:, t].max():
-            fits.append(float(y[0, t]))
-        else:
-            fits.append(LogisticRegression(C=C, max_iter=max_iter).fit(X, y[:, t]))
+    # C = 1e6 barely regularizes, so lbfgs stops at max_iter (an early stop that regularizes);
+    # one BLAS thread: these small problems only lose time to thread start-up and contention
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for t in range(y.shape[1]):
+            if y[:, t].min() == y[:, t].max():
+                fits.append(float(y[0, t]))
+            else:
+                fits.append(LogisticRegression(C=C, max_iter=max_iter).fit(X, y[:, t]))
 
     def predict(strings: list[str]) -> np.ndarray:
         Z = scaler.transform(kmer_counts(strings, k=ks))

@@ -165,3 +165,20 @@ def test_kmer_baseline_separates_a_planted_kmer():
 def test_multitask_gru_shapes():
     model = L.build_multitask_gru(3, units=4, layers=2, seed=0)
     assert model.predict(np.zeros((2, 10), np.int32), verbose=0).shape == (2, 3)
+
+
+def test_trim_genome_keeps_the_first_bases():
+    g = L.trim_genome(L.split_segments(["ACGTNNAC", "GGG"]), 5)
+    assert g.segments == ["ACGT", "A"] and g.n_bases == 5 and "trimmed" in g.summary()
+
+
+def test_model_genome_tiny_run_scores_both_models():
+    genome = L.split_segments([L.repeating_genome(600)], "tiny")
+    out = L.model_genome(genome, units=4, layers=1, embedding=2, seq_len=20, epochs=2,
+                         warmup=20, orders=[0, 3], seed=0)
+    assert list(out["history"].epoch) == [1, 2]
+    assert out["best_order"] == 3 and out["best_markov_perplexity"] < 1.1
+    assert 1.0 <= out["rnn_perplexity"] < 4.5
+    again = L.model_genome(genome, units=4, layers=1, embedding=2, seq_len=20, epochs=2,
+                           warmup=20, orders=[], seed=0)
+    assert again["rnn_perplexity"] == pytest.approx(out["rnn_perplexity"], rel=1e-5)  # same seed

@@ -1,0 +1,43 @@
+"""Lesson 08, the genome language model, run end to end through papermill."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.notebook
+
+
+def test_default_run_meets_the_issue(lesson_runs):
+    m = lesson_runs("08_genome_language")
+    # issue 8, done means: repeating PP <= 1.01, random within 0.02 of 4
+    assert m["repeating_rnn_perplexity"] <= 1.01
+    assert abs(m["random_rnn_perplexity"] - 4.0) <= 0.02
+    # lambda phage: the RNN beats the best Markov order on the held-out last 10%
+    assert m["real_genome"] == "lambda" and m["real_bases"] == 48_502
+    assert 0 <= m["real_markov_order"] <= 8
+    assert m["real_rnn_perplexity"] < m["real_markov_perplexity"] < 4.0
+    assert m["real_rnn_bits_per_base"] == pytest.approx(np.log2(m["real_rnn_perplexity"]), abs=1e-4)
+    # part 2: the GRU wins F1 on a majority of the eligible targets of the stand-in
+    assert m["n_eligible_targets"] >= 10
+    assert m["fraction_targets_won"] > 0.5
+    assert m["grid_rows"] == 6
+
+
+def test_any_fasta_with_records_and_n_runs(lesson_runs, tmp_path_factory):
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("fasta") / "two_records.fa.gz"
+    bases = np.array(list("ACGT"))
+    with gzip.open(path, "wt") as f:  # 2 records, 3 runs of N
+        f.write(">chr1 first\n" + "".join(rng.choice(bases, 3000)) + "NNNNN"
+                + "".join(rng.choice(bases, 2000)) + "\n")
+        f.write(">chr2\n" + "".join(rng.choice(bases, 2500)) + "NN" + "".join(rng.choice(bases, 1500))
+                + "nnnN" + "".join(rng.choice(bases, 1000)) + "\n")
+    m = lesson_runs("08_genome_language", DATA=str(path), GENOME_LENGTH=3000, EPOCHS=1,
+                    TOY_EPOCHS=1, GRID_EPOCHS=0, MT_EPOCHS=0, SEQ_LEN=50, UNITS=8)
+    assert m["real_genome"] == "two_records.fa.gz"
+    assert m["real_bases"] == 10_000 and m["real_segments"] == 5 and m["real_skipped_runs"] == 3
+    assert 3.5 < m["real_markov_perplexity"] < 4.5 and 3.5 < m["real_rnn_perplexity"] < 4.5
+    assert m["fraction_targets_won"] is None
