@@ -347,8 +347,8 @@ def saturation_mutagenesis(model, X: np.ndarray, output: int = 1, batch_size: in
 
     Every sequence and its 3L single-base mutants go through ``model.predict`` together, and
     short sequences are grouped so that one call holds up to ``rows_per_call`` inputs: a
-    1,000 bp sequence is one call of 3,001 inputs, 150 primer sequences of 50 bp are one
-    call of 22,650.
+    1,000 bp sequence is one call of 3,001 inputs, and 132 primer sequences of 50 bp
+    (151 inputs each) share one call at the default.
 
     Parameters
     ----------
