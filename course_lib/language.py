@@ -525,9 +525,10 @@ def train_language_model(model, split: GenomeSplit, seq_len: int = 200, epochs: 
 
 
 def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int = 2,
-                 embedding: int = 8, seq_len: int = 200, epochs: int = 4, batch_size: int = 32,
-                 learning_rate: float = 0.002, both_strands: bool = True, warmup: int = 200,
-                 orders=range(9), seed: int = 0) -> dict:
+                 embedding: int = 8, seq_len: int = 200, stride: int | None = 50,
+                 epochs: int = 3, batch_size: int = 32, learning_rate: float = 0.002,
+                 both_strands: bool = False, warmup: int = 200, orders=range(9),
+                 seed: int = 0) -> dict:
     """Part 1 for one genome: split 80/10/10, train the RNN, score it and the Markov chains.
 
     Parameters
@@ -535,8 +536,9 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     genome : Genome
     cell, units, layers, embedding, learning_rate
         Passed to :func:`build_language_model`.
-    seq_len, epochs, batch_size, both_strands, warmup
-        Passed to :func:`train_language_model` (windows of ``seq_len``, no overlap).
+    seq_len, stride, epochs, batch_size, both_strands, warmup
+        Passed to :func:`train_language_model` (windows of ``seq_len`` every ``stride``
+        bases; ``None`` = no overlap).
     orders : iterable of int
         Markov orders fitted on the same training stretch (none if empty).
     seed : int
@@ -552,7 +554,7 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     """
     split = split_genome(genome)
     model = build_language_model(cell, units, layers, embedding, learning_rate, seed)
-    history = train_language_model(model, split, seq_len, epochs, batch_size,
+    history = train_language_model(model, split, seq_len, epochs, batch_size, stride,
                                    both_strands=both_strands, warmup=warmup, seed=seed)
     rnn = perplexity(rnn_cross_entropy(model, split.test, split.test_context, warmup))
     out = {"model": model, "history": history, "rnn_perplexity": rnn}
