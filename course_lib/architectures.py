@@ -11,6 +11,8 @@ import numpy as np
 import keras
 from keras import layers, ops
 
+from course_lib.tricks import compile_logits  # also registers LinearWarmup for loading
+
 #: The parts every builder names its layers after, in order (see :func:`count_parameters`).
 PARTS = ("input", "resnet", "head", "classifier")
 
@@ -257,8 +259,6 @@ def build_beyond_danq(
 
     Introduced in: 09_beyond_danq
     """
-    from course_lib.tricks import compile_logits
-
     if head not in HEADS:
         raise ValueError(f"head must be one of {HEADS}, got {head!r}")
     if input_mode not in ("onehot", "embedding"):
