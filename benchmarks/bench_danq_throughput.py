@@ -100,7 +100,7 @@ def torch_stepper(name: str, x, y):
         out = loss(model(xt), yt)
         out.backward()
         opt.step()
-        return float(out)
+        return float(out.detach())
     return step
 
 

@@ -738,8 +738,8 @@ def simulate_deepsea(
     pwms, motif_names = _jaspar_probabilities(motif_ids, sharpness)
     if max(len(p) for p in pwms) > 20:
         raise ValueError("stand-in motifs must be at most 20 bp wide (one per 25 bp slot)")
-    # TF prevalence (one motif in 8 central slots) log-spread from 0.7% to 15%
-    centre_prev = rng.permutation(np.geomspace(0.007, 0.15, len(pwms)))
+    # TF prevalence (one motif in 8 central slots) log-spaced from 0.4% to 15%
+    centre_prev = rng.permutation(np.geomspace(0.004, 0.15, len(pwms)))
     rates = -np.log(1 - centre_prev) / ((_CENTRE[1] - _CENTRE[0]) // _SLOT)
     rules = _design_targets(n_targets, len(pwms), rng)
     design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng, flank)[1].mean(axis=0)
