@@ -8,8 +8,9 @@ pytestmark = pytest.mark.notebook
 
 
 @pytest.fixture(scope="module")
-def m(lesson_runs):
-    return lesson_runs("05_danq_deepsea")
+def m(lesson_runs, tmp_path_factory):
+    # a fresh RUN_DIR, so the run trains instead of loading an earlier run's checkpoints
+    return lesson_runs("05_danq_deepsea", RUN_DIR=str(tmp_path_factory.mktemp("lesson05")))
 
 
 def test_default_run_setup(m):
