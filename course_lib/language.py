@@ -598,7 +598,8 @@ def compare_settings(genome: Genome, changes: list[dict], epochs: int = 1, seed:
         args = {**defaults, "epochs": epochs, "seed": seed, "orders": [], **change}
         result = model_genome(genome, **args)
         keras.backend.clear_session()
-        label = ", ".join(f"{k}={v}" for k, v in change.items()) or "default"
+        label = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in change.items()) or "default"
         rows.append({"setting": label, **{k: args[k] for k in ("cell", "layers", "seq_len",
                      "learning_rate") if k in args}, "test_perplexity": result["rnn_perplexity"]})
     return pd.DataFrame(rows)
