@@ -351,6 +351,7 @@ def make_dataset(
     seed: int = 0,
     chunk_rows: int = 8192,
     rows: np.ndarray | None = None,
+    first_epoch: int = 0,
 ):
     """A tf.data pipeline of ``(X float32 (b, L, 4) ACGT, y float32 (b, T))`` batches.
 
@@ -370,6 +371,9 @@ def make_dataset(
         Rows read from disk at a time.
     rows : np.ndarray of int, optional
         Sorted row indices to keep (a subset), e.g. from :func:`stratified_subset`.
+    first_epoch : int
+        Epoch number of the first pass (a resumed run passes the epochs already done), so
+        the shuffle of epoch e is the same whether or not training was interrupted.
 
     Returns
     -------
@@ -385,12 +389,15 @@ def make_dataset(
     if rows is not None:
         rows = np.unique(np.asarray(rows, dtype=np.int64))
     n = reader.n_rows if rows is None else len(rows)
-    epochs = [0]
+    epochs = [first_epoch]
 
     def generate():
-        yield from iterate_batches(reader, batch_size, shuffle, seed, chunk_rows, rows=rows,
-                                   epoch=epochs[0])
+        # Count at the start: Keras stops after the known number of batches, so code after
+        # the last yield never runs (every epoch had the first epoch's order).
+        epoch = epochs[0]
         epochs[0] += 1
+        yield from iterate_batches(reader, batch_size, shuffle, seed, chunk_rows, rows=rows,
+                                   epoch=epoch)
 
     spec = (tf.TensorSpec((None, reader.seq_len, 4), tf.uint8),
             tf.TensorSpec((None, reader.n_targets), tf.uint8))

@@ -254,6 +254,8 @@ def load_model(path):
 
     import keras
 
+    import course_lib.architectures  # noqa: F401  registers lesson 09's layers and schedules
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}; train one first (course train ...)")

@@ -101,6 +101,11 @@ def distribution_strategy():
     """
     import tensorflow as tf
 
+    from course_lib.slurm import multiworker_strategy
+
+    strategy = multiworker_strategy()  # several tasks of an srun step: one replica set per task
+    if strategy is not None:
+        return strategy
     gpus = tf.config.list_logical_devices("GPU")
     if len(gpus) > 1:
         return tf.distribute.MirroredStrategy()
@@ -196,6 +201,15 @@ def train_model(
     trained = load_model(best)
     trained.save(out / "model.keras")
     return trained
+
+
+def completed_epochs(backup_dir: str | Path) -> int:
+    """Epochs finished before an interruption, from a ``BackupAndRestore`` folder (0 if none).
+
+    Introduced in: 05_danq_deepsea
+    """
+    meta = Path(backup_dir) / "training_metadata.json"
+    return int(json.loads(meta.read_text()).get("epoch", 0)) if meta.is_file() else 0
 
 
 def _has_tensorboard() -> bool:
@@ -322,8 +336,10 @@ def run_train(args) -> int:
     """
     from course_lib import deepsea
     from course_lib.models import build_model
+    from course_lib.slurm import preemption_callback, worker_output_dir
 
-    out = Path(args.out)
+    preempted = preemption_callback(seed=args.seed)  # SIGUSR1 (Slurm --signal): finish the epoch, requeue
+    out = worker_output_dir(args.out)  # rank 0: args.out; other workers: args.out/worker-<rank>
     try:
         out.mkdir(parents=True, exist_ok=True)
         folder = _resolve_data(args.data, out, args)
@@ -335,15 +351,17 @@ def run_train(args) -> int:
     except (FileNotFoundError, ValueError, OSError, RuntimeError) as err:  # incl. data.DownloadError
         print(f"course train: {err}", file=sys.stderr)
         return 2
+    strategy = distribution_strategy()  # first: MultiWorkerMirroredStrategy must precede other ops
     set_seed(args.seed)
     use_mixed_precision()
-    with distribution_strategy().scope():
+    with strategy.scope():
         model = build_model(args.model, args.size, info["train"]["seq_len"],
                             info["train"]["n_targets"], args.lr)
-    train = deepsea.make_dataset(folder, "train", args.batch_size, seed=args.seed, rows=rows)
+    train = deepsea.make_dataset(folder, "train", args.batch_size, seed=args.seed, rows=rows,
+                                 first_epoch=completed_epochs(out / "backup"))
     valid = deepsea.make_dataset(folder, "valid", args.batch_size, shuffle=False)
     model = train_model(model, train, valid, out, args.epochs, args.patience,
-                        verbose=0 if args.quiet else "auto")
+                        verbose=0 if args.quiet else "auto", callbacks=[preempted])
     table, summary = evaluate_deepsea_model(model, folder)
     table.to_csv(out / "targets.csv", index=False)
     metrics = {"model": args.model, "size": args.size, "data": str(args.data),
