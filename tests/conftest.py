@@ -14,6 +14,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SHARED = ROOT.parent / "shared" / "data"
+PRIMER = SHARED / "real" / "deep-learning-genomics-primer"
+needs_primer = pytest.mark.skipif(
+    not PRIMER.is_dir(), reason="the real primer files are only in ../shared (CI, developers)"
+)
+
+
+@pytest.fixture
+def primer_env(tmp_path):
+    """Environment whose COURSE_DATA_MIRROR is a local directory holding the real primer files."""
+    import shutil
+
+    mirror = tmp_path / "mirror" / "primer"
+    mirror.mkdir(parents=True)
+    for name in ("sequences.txt", "labels.txt"):
+        shutil.copy(PRIMER / name, mirror / name)
+    return dict(os.environ, COURSE_DATA_MIRROR=str(mirror.parent),
+                COURSE_DATA_DIR=str(tmp_path / "cache"))
 
 
 @pytest.fixture(scope="session")

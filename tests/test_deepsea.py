@@ -4,7 +4,6 @@ the target table and the offline stand-in. Files are built here in the real layo
 
 import h5py
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.io import savemat
 

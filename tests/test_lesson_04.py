@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+import json
 
 import pytest
 
-from conftest import SHARED
+from conftest import needs_primer
 from test_cli import course
 
 pytestmark = pytest.mark.notebook
-PRIMER = SHARED / "real" / "deep-learning-genomics-primer"
 
 
 def test_default_run_reaches_the_primer_accuracy(lesson_runs):
@@ -28,22 +26,15 @@ def test_same_seed_gives_identical_metrics(lesson_runs, tmp_path):
     result = course("run", "04", "-p", "EPOCHS", "5", "-p", "N_SEQUENCES", "600", "-o", str(out))
     assert result.returncode == 0, result.stderr
     again = (out / "04_one_hot_cnn.metrics.json").read_text()
-    import json
 
     assert json.loads(again) == first
 
 
-@pytest.mark.skipif(not PRIMER.is_dir(), reason="the real primer files are only in ../shared (CI, developers)")
-def test_real_primer_data_through_a_directory_mirror(tmp_path):
-    mirror = tmp_path / "mirror" / "primer"
-    mirror.mkdir(parents=True)
-    for name in ("sequences.txt", "labels.txt"):
-        shutil.copy(PRIMER / name, mirror / name)
-    env = dict(os.environ, COURSE_DATA_MIRROR=str(tmp_path / "mirror"),
-               COURSE_DATA_DIR=str(tmp_path / "cache"))
+@needs_primer
+def test_real_primer_data_through_a_directory_mirror(tmp_path, primer_env):
+    env = primer_env
     result = course("run", "04", "-p", "DATA", "primer", "-o", str(tmp_path / "out"), env=env)
     assert result.returncode == 0, result.stderr
-    import json
 
     m = json.loads((tmp_path / "out" / "04_one_hot_cnn.metrics.json").read_text())
     assert m["data"] == "primer" and m["n_train"] + m["n_valid"] + m["n_test"] == 2000
@@ -68,7 +59,6 @@ def test_three_class_csv(tmp_path):
     result = course("run", "04", "-p", "DATA", str(path), "-p", "SEQ_LEN", "60",
                     "-p", "EPOCHS", "40", "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    import json
 
     m = json.loads((tmp_path / "out" / "04_one_hot_cnn.metrics.json").read_text())
     assert m["n_classes"] == 3 and m["seq_len"] == 60

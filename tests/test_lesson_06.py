@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-
 import pytest
 
-from conftest import SHARED
+from conftest import needs_primer
 from test_cli import course
 
 pytestmark = pytest.mark.notebook
-PRIMER = SHARED / "real" / "deep-learning-genomics-primer"
 MOTIF = "CGACCGAACTCC"
 RECOVERING = ("gradient_x_input", "integrated_gradients", "ism")
 
@@ -59,14 +55,9 @@ def test_default_run_danq_finds_ctcf(lesson_runs):
     assert m["danq_ism_seconds"] > 0
 
 
-@pytest.mark.skipif(not PRIMER.is_dir(), reason="the real primer files are only in ../shared (CI, developers)")
-def test_real_primer_data_recovers_the_motif(tmp_path):
-    mirror = tmp_path / "mirror" / "primer"
-    mirror.mkdir(parents=True)
-    for name in ("sequences.txt", "labels.txt"):
-        shutil.copy(PRIMER / name, mirror / name)
-    env = dict(os.environ, COURSE_DATA_MIRROR=str(tmp_path / "mirror"),
-               COURSE_DATA_DIR=str(tmp_path / "cache"))
+@needs_primer
+def test_real_primer_data_recovers_the_motif(tmp_path, primer_env):
+    env = primer_env
     out = tmp_path / "out"
     result = course("run", "06", "-p", "DATA", "primer", "-o", str(out), env=env)
     assert result.returncode == 0, result.stderr
