@@ -17,8 +17,9 @@ How a sample is made (:func:`simulate_resistance_dataset`):
    resistance mutations: a catalogued codon of the panel changes to a codon for one of its
    listed resistant amino acids, the codon closest to the current one (fewest base changes).
 4. A fragment of ``length`` bases (uniform in the given range) is cut so that it always
-   covers every panel codon: a fragment that misses the codon could not carry the mutation,
-   and a fragment position that depended on the label would leak it.
+   covers every panel codon, with at least ``flank`` bases of the gene on either side (as an
+   amplicon whose primers sit outside the region): a fragment that misses the codon could
+   not carry the mutation, and a fragment position that depended on the label would leak it.
 5. The true label is what the oracle calls on the fragment; then each label is flipped with
    probability ``label_noise`` (phenotyping errors).
 """
@@ -181,8 +182,12 @@ def _kmer_index(reference: str, k: int) -> dict[str, int]:
     return index
 
 
-def locate_fragment(sequence: str, reference: str, k: int = 12) -> int:
+def locate_fragment(sequence: str, reference: str, k: int = 12, min_identity: float = 0.8) -> int:
     """Offset of a fragment within the reference (ungapped), by k-mer votes.
+
+    Every k-mer of the fragment found in the reference votes for an offset. A short, heavily
+    mutated fragment may share no k-mer with the reference; then every offset is scored by
+    the share of identical bases, and the best one is taken if it reaches ``min_identity``.
 
     Parameters
     ----------
@@ -190,7 +195,9 @@ def locate_fragment(sequence: str, reference: str, k: int = 12) -> int:
         A fragment of the reference with point mutations.
     reference : str
     k : int
-        k-mer length; every non-overlapping k-mer of the fragment votes for an offset.
+        k-mer length.
+    min_identity : float
+        Fewest identical bases, as a share of the fragment, for the fallback scan.
 
     Returns
     -------
@@ -201,14 +208,22 @@ def locate_fragment(sequence: str, reference: str, k: int = 12) -> int:
     """
     index = _kmer_index(reference, k)
     votes: dict[int, int] = {}
-    for j in range(0, len(sequence) - k + 1, k):
+    for j in range(len(sequence) - k + 1):
         hit = index.get(sequence[j:j + k])
         if hit is not None:
             votes[hit - j] = votes.get(hit - j, 0) + 1
-    if not votes:
-        raise ValueError(f"the fragment ({len(sequence)} bp) shares no {k}-mer with the "
-                         "reference; is it from this gene, and on the forward strand?")
-    return max(votes, key=votes.get)
+    if votes:
+        return max(votes, key=votes.get)
+    if 0 < len(sequence) <= len(reference):
+        seq = np.frombuffer(sequence.encode(), dtype=np.uint8)
+        ref = np.frombuffer(reference.encode(), dtype=np.uint8)
+        windows = np.lib.stride_tricks.sliding_window_view(ref, len(seq))
+        identity = (windows == seq).mean(axis=1)
+        if identity.max() >= min_identity:
+            return int(identity.argmax())
+    raise ValueError(f"the fragment ({len(sequence)} bp) shares no {k}-mer with the reference "
+                     f"and no offset has {min_identity:.0%} identical bases; is it from this "
+                     "gene, and on the forward strand?")
 
 
 def _amino_acids(sequence: str, offset: int, codons: Sequence[int]) -> dict[int, str]:
@@ -384,6 +399,7 @@ def simulate_resistance_dataset(
     missense_rate: float = 0.003,
     label_noise: float = 0.02,
     seed: int = 0,
+    flank: int = 0,
 ) -> ResistanceDataset:
     """Gene fragments with real background variation and real resistance mutations.
 
@@ -407,6 +423,10 @@ def simulate_resistance_dataset(
     label_noise : float
         Probability that a label is flipped.
     seed : int
+    flank : int
+        Fewest bases of the gene kept on either side of the panel's region. With 0 a
+        catalogued codon may sit at the very first or last bases of a fragment, where a
+        recurrent model sees it with no context on one side and needs many more examples.
 
     Returns
     -------
@@ -415,7 +435,7 @@ def simulate_resistance_dataset(
     Introduced in: 07_resistance_lstm
     """
     panel = get_panel(panel)
-    params = dict(panel=panel, n=n, length=tuple(length),
+    params = dict(panel=panel, n=n, length=tuple(length), flank=flank,
                   resistant_fraction=resistant_fraction, double_rate=double_rate,
                   synonymous_rate=synonymous_rate, missense_rate=missense_rate,
                   label_noise=label_noise, seed=seed)
@@ -424,11 +444,16 @@ def simulate_resistance_dataset(
         _check_rate(name, params[name])
     reference = load_reference(panel.species, panel.gene)
     rows = load_catalogue(panel.species, panel.gene)
+    if int(flank) < 0:
+        raise ValueError(f"flank must be a number of bases >= 0, got {flank!r}")
+    flank = int(flank)
     r0, r1 = panel.region
+    r0, r1 = max(0, r0 - flank), min(len(reference), r1 + flank)
     lo_len, hi_len = (int(v) for v in length)
     if not r1 - r0 <= lo_len <= hi_len <= len(reference):
         raise ValueError(f"length={tuple(length)} must satisfy {r1 - r0} <= min <= max <= "
-                         f"{len(reference)} (the panel's region and the gene's length)")
+                         f"{len(reference)} (the panel's region with flank={flank} on either "
+                         "side, and the gene's length); lower flank or raise the lengths")
     if int(n) < 1:
         raise ValueError(f"n must be a positive number of fragments, got {n!r}")
     plantable = rows[(rows["required"] == "") & rows["codon"].isin(panel.codons)
@@ -843,13 +868,20 @@ def onehot_view(model):
     return keras.Model(inputs, outputs, name=f"{model.name}_onehot")
 
 
-def attribution_peaks(scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
-    """Position of the largest absolute score inside each fragment (padding ignored).
+def attribution_peaks(scores: np.ndarray, lengths: Sequence[int],
+                      sign: str = "positive") -> np.ndarray:
+    """Position of the largest score inside each fragment (padding ignored).
 
     Parameters
     ----------
     scores : np.ndarray, shape (n, seq_len)
+        Per-position attributions of the "resistant" output.
     lengths : sequence of int, the fragments' lengths
+    sign : {"positive", "absolute"}
+        ``"positive"``: the base that most supports the call (the largest score), what
+        explains a resistant call. ``"absolute"``: the largest magnitude, which may also be
+        a strongly *negative* position, where a change would make the gene even more
+        resistant (in gyrA, the other catalogued codon).
 
     Returns
     -------
@@ -857,9 +889,13 @@ def attribution_peaks(scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
 
     Introduced in: 07_resistance_lstm
     """
-    scores = np.abs(np.asarray(scores, dtype=np.float64))
+    if sign not in ("positive", "absolute"):
+        raise ValueError(f"sign must be 'positive' or 'absolute', got {sign!r}")
+    scores = np.asarray(scores, dtype=np.float64)
+    if sign == "absolute":
+        scores = np.abs(scores)
     inside = np.arange(scores.shape[1])[None, :] < np.asarray(lengths)[:, None]
-    return np.where(inside, scores, -1.0).argmax(axis=1)
+    return np.where(inside, scores, -np.inf).argmax(axis=1)
 
 
 def peak_hit_rate(peaks: np.ndarray, codon_positions: Sequence[Sequence[int]],

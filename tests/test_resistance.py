@@ -285,8 +285,10 @@ def test_onehot_view_predicts_the_same(pooling):
 
 def test_attribution_peaks_ignore_padding_and_hit_rate():
     scores = np.array([[0.1, -0.9, 0.2, 5.0], [0.0, 0.1, 0.3, 0.2]])
-    peaks = R.attribution_peaks(scores, lengths=[3, 4])
-    assert peaks.tolist() == [1, 2]
+    assert R.attribution_peaks(scores, lengths=[3, 4]).tolist() == [2, 2]
+    assert R.attribution_peaks(scores, lengths=[3, 4], sign="absolute").tolist() == [1, 2]
+    with pytest.raises(ValueError, match="sign must be"):
+        R.attribution_peaks(scores, lengths=[3, 4], sign="max")
     # planted codon starting at 10: bases 10..12, +-3 codons = 1..21
     assert R.peak_hit_rate(np.array([1, 0, 21, 22]), [[10], [10], [10], [10]]) == 0.5
 
@@ -324,3 +326,24 @@ def test_plot_gene_attribution_cuts_the_padding():
     ax = fig.axes[0]
     assert len(ax.patches) == 6 + 1  # six bars and the shaded codon
     assert ax.get_title() == "t" and ax.get_ylabel() == "attribution"
+
+
+def test_flank_keeps_context_on_both_sides_of_the_region():
+    panel = R.get_panel("ecoli_gyrA_nalidixic_acid")
+    r0, r1 = panel.region
+    ds = R.simulate_resistance_dataset(panel, n=300, length=(45, 60), flank=6, seed=3)
+    for start, seq in zip(ds.starts, ds.sequences):
+        assert start <= r0 - 6 and start + len(seq) >= r1 + 6
+    plain = R.simulate_resistance_dataset(panel, n=300, length=(45, 60), seed=3)
+    assert min(r0 - s for s in plain.starts) < 6  # without it, codons reach the fragment's edge
+    with pytest.raises(ValueError, match="lower flank or raise the lengths"):
+        R.simulate_resistance_dataset(panel, n=3, length=(20, 30), flank=6)
+
+
+def test_locate_fragment_without_a_shared_kmer_falls_back_to_identity():
+    frag = list(GYRA[300:345])
+    for i in range(5, 45, 6):  # a change every 6 bases: no 12-mer survives
+        frag[i] = "A" if frag[i] != "A" else "C"
+    frag = "".join(frag)
+    assert all(frag[j:j + 12] not in GYRA for j in range(len(frag) - 11))
+    assert R.locate_fragment(frag, GYRA) == 300
