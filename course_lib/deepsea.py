@@ -566,9 +566,9 @@ def _design_targets(n_targets: int, n_motifs: int, rng: np.random.Generator) -> 
     return rules
 
 
-def _label(slots: np.ndarray, strands: np.ndarray, rule: dict) -> np.ndarray:
+def _label(slots: np.ndarray, strands: np.ndarray, rule: dict, centre: tuple = _CENTRE) -> np.ndarray:
     """Noise-free labels (n,) of one rule from the slot table (n, n_slots) of motif ids (-1: none)."""
-    lo, hi = _CENTRE[0] // _SLOT, _CENTRE[1] // _SLOT
+    lo, hi = centre[0] // _SLOT, centre[1] // _SLOT
     m = rule["motifs"]
     if rule["kind"] in ("centre", "any"):
         return np.isin(slots[:, lo:hi], m).any(axis=1)
@@ -584,13 +584,14 @@ def _label(slots: np.ndarray, strands: np.ndarray, rule: dict) -> np.ndarray:
 
 
 def _simulate_block(n: int, seq_len: int, pwms: list[np.ndarray], rates: np.ndarray,
-                    rules: list[dict], rng: np.random.Generator, flank: float = 0.25):
+                    rules: list[dict], rng: np.random.Generator, flank: float = 0.25,
+                    centre: tuple = _CENTRE):
     """Integer sequences (n, L) in A, C, G, T codes, and noise-free labels (n, T).
 
     ``rates[j]`` is motif j's probability per central slot; flank slots use ``flank`` times it.
     """
     n_slots = seq_len // _SLOT
-    lo, hi = _CENTRE[0] // _SLOT, _CENTRE[1] // _SLOT
+    lo, hi = centre[0] // _SLOT, centre[1] // _SLOT
     slots = np.full((n, n_slots), -1)
     for cols, scale in ((slice(0, lo), flank), (slice(lo, hi), 1.0), (slice(hi, n_slots), flank)):
         width = len(range(n_slots)[cols])
@@ -624,7 +625,7 @@ def _simulate_block(n: int, seq_len: int, pwms: list[np.ndarray], rates: np.ndar
         bases[minus] = 3 - bases[minus, ::-1]
         start = slot_i * _SLOT + rng.integers(0, _SLOT - w + 1, len(seq_i))
         seqs[seq_i[:, None], start[:, None] + np.arange(w)] = bases
-    truth = np.stack([_label(slots, strands, r) for r in rules], axis=1)
+    truth = np.stack([_label(slots, strands, r, centre) for r in rules], axis=1)
     return seqs, truth
 
 
@@ -672,6 +673,8 @@ def simulate_deepsea(
     sharpness: float = 2.0,
     block: int = 2000,
     motif_ids: list[str] | None = None,
+    centred: bool = False,
+    tf_prevalence: tuple[float, float] = (0.004, 0.15),
 ) -> "pandas.DataFrame":  # noqa: F821
     """Write a stand-in for DeepSEA's data: same files, keys, dtypes, orientation, AGCT order
     and strand halves, with targets defined by JASPAR motifs.
@@ -716,6 +719,15 @@ def simulate_deepsea(
         Regions generated at a time (memory: about ``block * seq_len * 8`` bytes).
     motif_ids : list of str, optional
         JASPAR matrix ids (width <= 20); :data:`STANDIN_MOTIFS` by default.
+    centred : bool
+        False (the default): the labelled 200 bp are bases 400-600, the centre of DeepSEA's
+        1000 bp windows, whatever ``seq_len``. True: the middle 200 bp of ``seq_len``
+        (which must then be a multiple of 50, at least 200), so shorter stand-ins keep
+        the label in the centre and a reverse-complemented row has it in the same place.
+    tf_prevalence : (float, float)
+        Lowest and highest prevalence of the one-motif (TF) targets, log-spaced over the
+        motifs (the other classes follow from them); raising the lowest gives rare targets
+        more positives, which short runs need.
 
     Returns
     -------
@@ -731,13 +743,20 @@ def simulate_deepsea(
 
     from course_lib.metrics import evaluate_targets
 
-    if seq_len < 600 or min(n_train, n_valid, n_test) < 1 or n_targets < 1 or not 0 <= noise < 0.5 \
+    shortest = 200 if centred else 600
+    if seq_len < shortest or min(n_train, n_valid, n_test) < 1 or n_targets < 1 or not 0 <= noise < 0.5 \
             or not 0 <= flank <= 1 or sharpness <= 0:
         raise ValueError(
-            "need seq_len >= 600, at least one region per split, n_targets >= 1 and "
+            f"need seq_len >= {shortest}, at least one region per split, n_targets >= 1 and "
             f"0 <= noise < 0.5; got seq_len={seq_len}, n=({n_train}, {n_valid}, {n_test}), "
             f"n_targets={n_targets}, noise={noise}; and 0 <= flank <= 1, sharpness > 0"
         )
+    if centred and seq_len % 50:
+        raise ValueError(f"centred=True needs seq_len a multiple of 50 (25 bp slots on both sides "
+                         f"of the centre); got {seq_len}")
+    if not 0 < tf_prevalence[0] <= tf_prevalence[1] < 1:
+        raise ValueError(f"tf_prevalence must be (low, high) with 0 < low <= high < 1, got {tf_prevalence}")
+    centre = (seq_len // 2 - 100, seq_len // 2 + 100) if centred else _CENTRE
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -745,15 +764,16 @@ def simulate_deepsea(
     pwms, motif_names = _jaspar_probabilities(motif_ids, sharpness)
     if max(len(p) for p in pwms) > 20:
         raise ValueError("stand-in motifs must be at most 20 bp wide (one per 25 bp slot)")
-    # TF prevalence (one motif in 8 central slots) log-spaced from 0.4% to 15%
-    centre_prev = rng.permutation(np.geomspace(0.004, 0.15, len(pwms)))
-    rates = -np.log(1 - centre_prev) / ((_CENTRE[1] - _CENTRE[0]) // _SLOT)
+    # TF prevalence (one motif in 8 central slots) log-spaced from 0.4% to 15% by default
+    centre_prev = rng.permutation(np.geomspace(*tf_prevalence, len(pwms)))
+    rates = -np.log(1 - centre_prev) / ((centre[1] - centre[0]) // _SLOT)
     rules = _design_targets(n_targets, len(pwms), rng)
-    design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng, flank)[1].mean(axis=0)
+    design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng, flank, centre)[1].mean(axis=0)
 
     def blocks(n):
         for start in range(0, n, block):
-            seqs, truth = _simulate_block(min(block, n - start), seq_len, pwms, rates, rules, rng, flank)
+            seqs, truth = _simulate_block(min(block, n - start), seq_len, pwms, rates, rules, rng, flank,
+                                          centre)
             yield seqs, truth, _add_noise(truth, noise, design_prev, rng)
 
     rows = 2 * n_train  # train.mat: HDF5 with MATLAB v7.3's 512-byte user block, (L, 4, N)

@@ -40,7 +40,8 @@ def prevalence_logits(y: np.ndarray, eps: float = 1e-4) -> np.ndarray:
     return np.log(p / (1 - p)).astype(np.float32)
 
 
-def set_prevalence_bias(model, y: np.ndarray, layer: str = "classifier_logits") -> np.ndarray:
+def set_prevalence_bias(model, y: np.ndarray | None = None, layer: str = "classifier_logits",
+                        prevalence: np.ndarray | None = None, zero_kernel: bool = False) -> np.ndarray:
     """Set the output layer's bias to the prevalence log odds (in place).
 
     With zero bias a sigmoid starts at 0.5 on 98%-negative labels: first loss about
@@ -52,7 +53,14 @@ def set_prevalence_bias(model, y: np.ndarray, layer: str = "classifier_logits") 
     model : keras.Model
         Whose ``layer`` is a Dense with T outputs and a bias.
     y : np.ndarray of 0/1, shape (n, T)
+        Training labels; or give ``prevalence`` instead (labels too large to load).
     layer : str
+    prevalence : np.ndarray, shape (T,), optional
+        Each target's training positive rate, e.g. from
+        :func:`course_lib.training.training_prevalence`.
+    zero_kernel : bool
+        Also set the layer's weights to zero, so every sequence starts exactly at the base
+        rates (lesson 09's builders already start so).
 
     Returns
     -------
@@ -61,13 +69,17 @@ def set_prevalence_bias(model, y: np.ndarray, layer: str = "classifier_logits") 
 
     Introduced in: 09_beyond_danq
     """
-    bias = prevalence_logits(y)
+    if (y is None) == (prevalence is None):
+        raise ValueError("give exactly one of y (training labels) or prevalence (their column means)")
+    bias = prevalence_logits(y if y is not None else np.asarray(prevalence, dtype=np.float64)[None])
     dense = model.get_layer(layer)
     if dense.bias is None or tuple(dense.bias.shape) != bias.shape:
         raise ValueError(f"layer {layer!r} has bias shape "
                          f"{None if dense.bias is None else tuple(dense.bias.shape)}, labels have "
                          f"{bias.shape[0]} targets; pass the training labels of this model")
     dense.bias.assign(bias)
+    if zero_kernel:
+        dense.kernel.assign(np.zeros(tuple(dense.kernel.shape), dtype="float32"))
     return bias
 
 

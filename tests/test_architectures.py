@@ -165,3 +165,51 @@ def test_measure_cost_reports_positive_numbers():
     cost = arch.measure_cost(model, _onehot(4), np.zeros((4, T), np.float32), batch_size=4, steps=1)
     assert cost["samples_per_s"] > 0
     assert cost["weights_mb"] == pytest.approx(12 * model.count_params() / 2**20)
+
+
+def _resnet_formula(e, widths, widen, k, ratio):
+    """Trunk parameters by hand: stem, three strided bottleneck blocks, final batch norm."""
+    def block(c_in, c):
+        i = c // ratio
+        return 4 * c_in + c_in * i + 4 * i + k * i * i + 4 * i + i * c + c_in * c
+    w = [x * widen for x in widths]
+    return e * k * w[0] + block(w[0], w[0]) + block(w[0], w[1]) + block(w[1], w[2]) + 4 * w[2]
+
+
+def test_capstone_resnet_is_within_1_percent_of_the_reported_4_7m():
+    import keras
+
+    size = arch.SIZES["capstone"]
+    expected = _resnet_formula(size["embed_dim"], size["widths"], size["widen"], size["kernel_size"],
+                               size["bottleneck"])
+    assert expected == pytest.approx(4.7e6, rel=0.01)
+    x = keras.Input((64, size["embed_dim"]))
+    trunk = keras.Model(x, arch.wide_resnet_trunk(x, size["widths"], size["widen"], size["kernel_size"],
+                                                   size["bottleneck"]))
+    assert trunk.count_params() == expected
+    # the usual bottleneck ratio 4 with kernel 9 is what the lesson first used: 2.18M
+    assert _resnet_formula(64, (16, 32, 64), 16, 9, 4) == 2_178_560
+
+
+def test_max_pooling_classifier_with_batch_norm_counts_and_reloads(tmp_path):
+    model = _tiny("none", pooling="max", classifier_norm=True)
+    counts = arch.count_parameters(model)
+    c, dense = 8, arch.SIZES["tiny"]["dense_units"]
+    # max over positions: c features, no bias in the dense layer, batch norm 4 * dense
+    assert counts["classifier"] == c * dense + 4 * dense + dense * T + T
+    X = _onehot()
+    save_model(model, tmp_path / "m.keras")
+    np.testing.assert_allclose(load_model(tmp_path / "m.keras").predict(X, verbose=0),
+                               model.predict(X, verbose=0), rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="pooling must be"):
+        _tiny(pooling="mean")
+
+
+def test_logits_start_at_the_output_bias():
+    from course_lib import tricks
+
+    model = _tiny()
+    y = np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 1, 0]])
+    tricks.set_prevalence_bias(model, y)
+    np.testing.assert_allclose(model.predict(_onehot(), verbose=0),
+                               np.tile(tricks.prevalence_logits(y), (6, 1)), atol=1e-6)

@@ -96,3 +96,14 @@ def test_losses_at_logit_zero_by_hand(kind, y, expected):
 def test_unknown_loss():
     with pytest.raises(ValueError, match="choose one of"):
         tricks.make_loss("hinge")
+
+
+def test_prevalence_bias_from_column_means_equals_from_labels():
+    y = np.zeros((50, 2), np.uint8)
+    y[:5, 0] = 1
+    y[:20, 1] = 1
+    a, b = _dense_model(), _dense_model()
+    np.testing.assert_array_equal(tricks.set_prevalence_bias(a, y),
+                                  tricks.set_prevalence_bias(b, prevalence=y.mean(axis=0)))
+    with pytest.raises(ValueError, match="exactly one"):
+        tricks.set_prevalence_bias(a)
