@@ -234,17 +234,21 @@ def load_or_train(path: str | Path, train: "callable"):  # noqa: F821
     return model
 
 
-def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_size: int = 256):
+def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_size: int = 256,
+                           logits: bool = False):
     """Per-target test metrics of a model on a DeepSEA-layout folder, strands averaged.
 
     Parameters
     ----------
     model : keras.Model
+        Outputs probabilities, or logits with ``logits=True`` (lesson 09's models).
     directory : str or Path
         Folder with test.mat (and targets.tsv for the stand-in).
     targets : pandas.DataFrame, optional
         Target table; read from ``directory/targets.tsv`` when present.
     batch_size : int
+    logits : bool
+        Apply a sigmoid to the outputs before scoring them.
 
     Returns
     -------
@@ -260,7 +264,9 @@ def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_siz
 
     X, y = deepsea.load_split(directory, "test")
     pred = model.predict(X.astype(np.float32), batch_size=batch_size, verbose=0)
-    pred = deepsea.average_strands(pred)
+    if logits:
+        pred = 1.0 / (1.0 + np.exp(-pred.astype(np.float64)))
+    pred = deepsea.average_strands(pred.astype(np.float32))
     if targets is None and (Path(directory) / "targets.tsv").is_file():
         targets = deepsea.read_targets(Path(directory) / "targets.tsv")
     table = evaluate_targets(y[: len(pred)], pred, targets)
@@ -269,20 +275,94 @@ def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_siz
     return table, summary
 
 
+#: Models ``course train`` builds: lesson 05's (sigmoid outputs) and lesson 09's (logits).
+TRAIN_MODELS = {"danq": "sigmoid", "deepsea": "sigmoid", "resnet": "logits",
+                "resnet_transformer": "logits", "resnet_bilstm": "logits"}
+
+
+def training_prevalence(directory: str | Path, rows: np.ndarray | None = None,
+                        chunk_rows: int = 65536) -> np.ndarray:
+    """Each target's positive rate in the training labels, read in chunks (never whole).
+
+    Parameters
+    ----------
+    directory : str or Path
+        DeepSEA-layout folder.
+    rows : np.ndarray of int, optional
+        Sorted training rows (a subset); all rows by default.
+    chunk_rows : int
+
+    Returns
+    -------
+    np.ndarray, shape (T,), float64
+
+    Introduced in: 09_beyond_danq
+    """
+    from course_lib import deepsea
+
+    reader = deepsea.open_split(directory, "train")
+    try:
+        counts, n = np.zeros(reader.n_targets), 0
+        for start in range(0, reader.n_rows, chunk_rows):
+            stop = min(start + chunk_rows, reader.n_rows)
+            y = reader._y[:, start:stop].T if reader._hdf5 else reader._y[start:stop]  # labels only
+            if rows is not None:
+                y = y[rows[(rows >= start) & (rows < stop)] - start]
+            counts += np.asarray(y, dtype=np.int64).sum(axis=0)
+            n += len(y)
+        return counts / max(n, 1)
+    finally:
+        reader.close()
+
+
+def build_train_model(args, seq_len: int, n_targets: int, prevalence=None):
+    """The model ``course train`` fits: lesson 05's builders or lesson 09's logits models.
+
+    Lesson 09's models are compiled with a from-logits loss
+    (:func:`course_lib.tricks.compile_logits`) and, given ``prevalence``, start with the
+    output bias at its log odds (:func:`course_lib.tricks.set_prevalence_bias`).
+
+    Introduced in: 09_beyond_danq
+    """
+    if TRAIN_MODELS[args.model] == "sigmoid":
+        from course_lib.models import build_model
+
+        return build_model(args.model, "full" if args.size == "capstone" else args.size,
+                           seq_len, n_targets, args.lr)
+    from course_lib import architectures, tricks
+
+    model = architectures.build_named(
+        args.model, "capstone" if args.size == "full" else args.size, seq_len, n_targets,
+        learning_rate=args.lr, warmup_steps=args.warmup_steps,
+        accumulation_steps=args.accumulation_steps, loss=args.loss)
+    if prevalence is not None:
+        tricks.set_prevalence_bias(model, prevalence=prevalence)
+    return model
+
+
 def add_train_arguments(parser) -> None:
     """Arguments of ``course train MODEL`` (called by the ``course`` CLI).
 
     Introduced in: 05_danq_deepsea
     """
-    parser.add_argument("model", choices=["danq", "deepsea"], help="architecture")
+    parser.add_argument("model", choices=list(TRAIN_MODELS),
+                        help="architecture: danq, deepsea (lesson 05) or lesson 09's resnet, "
+                             "resnet_transformer, resnet_bilstm (logits, prevalence bias)")
     parser.add_argument("--data", default="synthetic",
                         help="'synthetic' (the offline stand-in, written to OUT/data), 'deepsea' "
                              "(the registry's real data) or a folder with train.mat, valid.mat, test.mat")
-    parser.add_argument("--size", default="full", choices=["full", "small", "tiny"],
-                        help="layer sizes: 'full' is the published model (default)")
+    parser.add_argument("--size", default="full", choices=["full", "capstone", "small", "tiny"],
+                        help="layer sizes: 'full' is the published model (default); for the "
+                             "resnet models 'full' and 'capstone' are the capstone's sizes")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    parser.add_argument("--warmup-steps", type=int, default=0,
+                        help="resnet models: updates of linear learning-rate warm-up (0: none)")
+    parser.add_argument("--accumulation-steps", type=int, default=1,
+                        help="resnet models: batches whose gradients are averaged per update")
+    parser.add_argument("--loss", default="bce", choices=["bce", "focal", "balanced"],
+                        help="resnet models: loss on the logits")
     parser.add_argument("--patience", type=int, default=3, help="early-stopping patience (epochs)")
     parser.add_argument("--subset", type=float, default=None,
                         help="train on a stratified subset: a fraction (0.02) or a number of rows (50000)")
@@ -321,7 +401,7 @@ def _resolve_data(data: str, out: Path, args) -> Path:
 
 
 def run_train(args) -> int:
-    """``course train``: train DanQ or DeepSEA, evaluate on the test set, write metrics.
+    """``course train``: train a DanQ, DeepSEA or lesson 09 model, evaluate it, write metrics.
 
     Writes everything under ``args.out``; rerunning the same command after a kill resumes.
     User errors (missing or wrong-shaped files, bad subset) print one message to stderr
@@ -335,7 +415,6 @@ def run_train(args) -> int:
     Introduced in: 05_danq_deepsea
     """
     from course_lib import deepsea
-    from course_lib.models import build_model
     from course_lib.slurm import preemption_callback, worker_output_dir
 
     preempted = preemption_callback(seed=args.seed)  # SIGUSR1 (Slurm --signal): finish the epoch, requeue
@@ -354,15 +433,16 @@ def run_train(args) -> int:
     strategy = distribution_strategy()  # first: MultiWorkerMirroredStrategy must precede other ops
     set_seed(args.seed)
     use_mixed_precision()
+    logits = TRAIN_MODELS[args.model] == "logits"
+    prevalence = training_prevalence(folder, rows) if logits else None
     with strategy.scope():
-        model = build_model(args.model, args.size, info["train"]["seq_len"],
-                            info["train"]["n_targets"], args.lr)
+        model = build_train_model(args, info["train"]["seq_len"], info["train"]["n_targets"], prevalence)
     train = deepsea.make_dataset(folder, "train", args.batch_size, seed=args.seed, rows=rows,
                                  first_epoch=completed_epochs(out / "backup"))
     valid = deepsea.make_dataset(folder, "valid", args.batch_size, shuffle=False)
     model = train_model(model, train, valid, out, args.epochs, args.patience,
                         verbose=0 if args.quiet else "auto", callbacks=[preempted])
-    table, summary = evaluate_deepsea_model(model, folder)
+    table, summary = evaluate_deepsea_model(model, folder, logits=logits)
     table.to_csv(out / "targets.csv", index=False)
     metrics = {"model": args.model, "size": args.size, "data": str(args.data),
                "train_rows": int(info["train"]["rows"] if rows is None else len(rows)),

@@ -103,3 +103,32 @@ def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, pro
     err = capsys.readouterr().err
     assert err.startswith("course train:") and "Traceback" not in err
     assert ("no such folder" in err) if problem == "missing" else ("expected testxdata (N, 4, L)" in err)
+
+
+@pytest.mark.parametrize("name", ["resnet"])
+def test_course_train_fits_a_lesson_09_logits_model_through_the_cli(data, tmp_path, name):
+    from course_lib import cli
+
+    out = tmp_path / name
+    code = cli.main(["train", name, "--data", str(data), "--size", "tiny", "--epochs", "1",
+                     "--batch-size", "20", "--warmup-steps", "2", "--out", str(out), "--quiet"])
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"] == name and metrics["train_rows"] == 80
+    table = pd.read_csv(out / "targets.csv")
+    assert len(table) == 6 and table["roc_auc"].dropna().between(0, 1).all()
+    assert table["roc_auc"].notna().any() and 0 <= metrics["median_roc_auc_all"] <= 1
+    model = models.load_model(out / "model.keras")  # safe mode
+    assert model.get_layer("classifier_logits").output.shape[-1] == 6
+    X, y = deepsea.load_split(data, "train")
+    # the output bias started at the training log odds; one short epoch moves it only a little
+    bias = model.get_layer("classifier_logits").bias.numpy()
+    from course_lib import tricks
+    np.testing.assert_allclose(bias, tricks.prevalence_logits(y), atol=0.5)
+
+
+def test_training_prevalence_matches_the_label_means(data):
+    _, y = deepsea.load_split(data, "train")
+    np.testing.assert_allclose(training.training_prevalence(data, chunk_rows=7), y.mean(axis=0))
+    rows = np.array([0, 3, 10, 41, 79])
+    np.testing.assert_allclose(training.training_prevalence(data, rows, chunk_rows=7), y[rows].mean(axis=0))
