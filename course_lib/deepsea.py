@@ -81,13 +81,16 @@ class SplitReader:
     _hdf5: bool = False
 
     def read(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        if self._hdf5:  # (L, 4, N) and (T, N): slice the last axis, then transpose
+        if self._hdf5:  # (L, 4, N): slice the last axis, then transpose
             x = np.asarray(self._x[:, :, start:stop]).transpose(2, 0, 1)
-            y = np.asarray(self._y[:, start:stop]).T
-        else:  # (N, 4, L) and (N, T)
+        else:  # (N, 4, L)
             x = self._x[start:stop].transpose(0, 2, 1)
-            y = self._y[start:stop]
-        return np.ascontiguousarray(x[:, :, _TO_ACGT], dtype=np.uint8), y.astype(np.uint8)
+        return np.ascontiguousarray(x[:, :, _TO_ACGT], dtype=np.uint8), self.read_labels(start, stop)
+
+    def read_labels(self, start: int, stop: int) -> np.ndarray:
+        """Labels only, uint8 (n, T): reading them never touches the sequences."""
+        y = np.asarray(self._y[:, start:stop]).T if self._hdf5 else self._y[start:stop]
+        return y.astype(np.uint8)
 
     def read_rows(self, rows: np.ndarray, chunk_rows: int = 8192) -> tuple[np.ndarray, np.ndarray]:
         """Rows at sorted indices ``rows``, read chunk by chunk (no fancy HDF5 indexing)."""
@@ -447,8 +450,8 @@ def stratified_subset(
         base = fraction if fraction is not None else n / reader.n_rows
         if not 0 < base <= 1:
             raise ValueError(f"the subset must be a fraction in (0, 1] of {reader.n_rows} rows, got {base}")
-        labels = [reader.read(s, min(s + chunk_rows, reader.n_rows))[1]
-                  for s in range(0, reader.n_rows, chunk_rows)] if reader._hdf5 else [reader._y]
+        labels = [reader.read_labels(s, min(s + chunk_rows, reader.n_rows))
+                  for s in range(0, reader.n_rows, chunk_rows)]
         counts = sum(np.asarray(y, dtype=np.int64).sum(axis=0) for y in labels)
         boost = np.minimum(1.0, min_positives / np.maximum(counts, 1))
         rng = np.random.default_rng(seed)

@@ -305,7 +305,7 @@ def training_prevalence(directory: str | Path, rows: np.ndarray | None = None,
         counts, n = np.zeros(reader.n_targets), 0
         for start in range(0, reader.n_rows, chunk_rows):
             stop = min(start + chunk_rows, reader.n_rows)
-            y = reader._y[:, start:stop].T if reader._hdf5 else reader._y[start:stop]  # labels only
+            y = reader.read_labels(start, stop)
             if rows is not None:
                 y = y[rows[(rows >= start) & (rows < stop)] - start]
             counts += np.asarray(y, dtype=np.int64).sum(axis=0)
