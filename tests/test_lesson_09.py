@@ -6,12 +6,12 @@ import pytest
 
 pytestmark = pytest.mark.notebook
 
-MODELS = {"deepsea", "danq", "resnet", "resnet_transformer", "resnet_bilstm", "resnet_transformer_onehot"}
-# measured at the defaults (seed 0): resnet 0.870, resnet_transformer 0.739, one-hot 0.816 median
-# ROC AUC; the BiLSTM head (0.556), DanQ (0.598) and DeepSEA (0.519) barely learn at this budget
-LEARNERS = ("resnet", "resnet_transformer", "resnet_transformer_onehot")
+MODELS = {"deepsea", "danq", "resnet", "resnet_onehot", "resnet_transformer", "resnet_bilstm"}
+# measured at the defaults (seed 0): resnet_onehot 0.936, resnet 0.870, resnet_transformer 0.765
+# median ROC AUC; the BiLSTM head (0.556), DanQ (0.598) and DeepSEA (0.519) barely learn at this budget
+LEARNERS = ("resnet_onehot", "resnet", "resnet_transformer")
 LEARNER_FLOOR = 0.65
-BEST_FRACTION = 0.8  # measured: the best model at 0.88 of the oracle's median ROC AUC
+BEST_FRACTION = 0.85  # measured: the best model at 0.95 of the oracle's median ROC AUC
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_prevalence_bias_lowers_the_first_epoch_loss(m):
 def test_accuracy_is_near_the_all_negative_baseline(m):
     assert m["all_negative_accuracy"] > 0.85  # measured 0.878: this stand-in has 12% positives
     for name in MODELS:
-        assert abs(m[f"{name}_accuracy"] - m["all_negative_accuracy"]) < 0.05, name  # measured <= 0.034
+        assert abs(m[f"{name}_accuracy"] - m["all_negative_accuracy"]) < 0.05, name  # measured <= 0.031
 
 
 def test_capstone_parameter_counts_are_close_to_the_report(m):
@@ -55,4 +55,8 @@ def test_capstone_parameter_counts_are_close_to_the_report(m):
 def test_cost_and_interpretation_are_recorded(m):
     assert m["attention_macs_ratio_double_length"] == pytest.approx(4.0)
     assert set(m["samples_per_s"]) == MODELS and min(m["samples_per_s"].values()) > 0
-    assert m["gradcam_motif_enrichment"] >= 0
+    # the best capstone model's best-learned one-motif target: the map peaks on the planted motif
+    # (measured: one-hot ResNet, p 0.57 with the motif and 0.01 without, enrichment 6.9)
+    assert m["gradcam_model"] in LEARNERS
+    assert m["gradcam_p_motif"] > m["gradcam_p_background"] + 0.2
+    assert m["gradcam_motif_enrichment"] > 2
