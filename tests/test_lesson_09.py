@@ -60,3 +60,28 @@ def test_cost_and_interpretation_are_recorded(m):
     assert m["gradcam_model"] in LEARNERS
     assert m["gradcam_p_motif"] > m["gradcam_p_background"] + 0.2
     assert m["gradcam_motif_enrichment"] > 2
+
+
+def test_a_folder_in_the_real_layout_runs_to_the_end(lesson_runs, tmp_path_factory):
+    """DATA=folder whose targets.tsv has no stand-in rules or oracle (as the real data): the
+    Grad-CAM cell explains the best-learned TF target on real test sequences instead."""
+    import pandas as pd
+
+    from course_lib import deepsea
+
+    folder = tmp_path_factory.mktemp("lesson09_real_layout")
+    deepsea.simulate_deepsea(folder, n_train=150, n_valid=50, n_test=100, n_targets=6, seq_len=400,
+                             seed=1, centred=True, sharpness=4.0, tf_prevalence=(0.05, 0.2))
+    targets = pd.read_csv(folder / "targets.tsv", sep="\t")
+    targets.drop(columns=["rule", "oracle_auc", "oracle_auprc"]).to_csv(folder / "targets.tsv", sep="\t",
+                                                                         index=False)
+    m = lesson_runs("09_beyond_danq", DATA=str(folder), SIZE="tiny", EPOCHS=1,
+                    RUN_DIR=str(tmp_path_factory.mktemp("lesson09_runs")))
+    assert set(m["ranking_by_median_pr_auc"]) == MODELS
+    assert m["oracle_median_roc_auc"] is None  # no oracle without the stand-in's rules
+    assert m["gradcam_model"] not in ("deepsea", "danq")
+    assert targets.loc[m["gradcam_target"], "assay"] == "TF"
+    assert m["gradcam_motif_enrichment"] is None
+    # the sequences the model scores highest and lowest for that target (the tiny model barely
+    # learns in one epoch, so only their order is asserted; strands are averaged for the choice)
+    assert 0 <= m["gradcam_p_background"] <= m["gradcam_p_motif"] + 0.01 <= 1.01
