@@ -29,9 +29,9 @@ BN_MOMENTUM = 0.9
 #: base widths, the bottleneck ratio or the dense width; ours are kernel 8 (DeepSEA's),
 #: base widths 16, 32, 64 (Wide ResNet's), bottleneck ratio 2 and dense width 200, which
 #: give 4.67M ResNet parameters against the report's 4.7M (ratio 4 and kernel 9 give 2.18M).
-#: ``small`` is the laptop size: widened 4 times, one Transformer layer, and a classifier with global max pooling
-#: and batch norm (see :func:`classifier`), because at lesson 09's budget the flattened
-#: classifier learned nothing; ``tiny`` is for tests.
+#: ``small`` is the laptop size: widened 4 times, one Transformer layer, and a classifier
+#: with global max pooling and batch norm (see :func:`classifier`), because at lesson 09's
+#: budget the flattened classifier learned nothing; ``tiny`` is for tests.
 SIZES = {
     "capstone": dict(embed_dim=64, widths=(16, 32, 64), widen=16, kernel_size=8, bottleneck=2,
                      n_layers=6, n_heads=4, key_dim=16, d_model=256, ff_dim=256, lstm_units=128,
