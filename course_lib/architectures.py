@@ -425,7 +425,9 @@ def predict_probabilities(model, X, batch_size: int = 256) -> np.ndarray:
     Introduced in: 09_beyond_danq
     """
     logits = model.predict(np.asarray(X, dtype=np.float32), batch_size=batch_size, verbose=0)
-    return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).astype(np.float32)
+    from scipy.special import expit
+
+    return expit(logits.astype(np.float64)).astype(np.float32)
 
 
 def grad_cam(model, X, output: int = 0, layer: str = "resnet_out") -> np.ndarray:

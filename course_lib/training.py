@@ -265,7 +265,9 @@ def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_siz
     X, y = deepsea.load_split(directory, "test")
     pred = model.predict(X.astype(np.float32), batch_size=batch_size, verbose=0)
     if logits:
-        pred = 1.0 / (1.0 + np.exp(-pred.astype(np.float64)))
+        from scipy.special import expit
+
+        pred = expit(pred.astype(np.float64))
     pred = deepsea.average_strands(pred.astype(np.float32))
     if targets is None and (Path(directory) / "targets.tsv").is_file():
         targets = deepsea.read_targets(Path(directory) / "targets.tsv")

@@ -41,7 +41,7 @@ def prevalence_logits(y: np.ndarray, eps: float = 1e-4) -> np.ndarray:
 
 
 def set_prevalence_bias(model, y: np.ndarray | None = None, layer: str = "classifier_logits",
-                        prevalence: np.ndarray | None = None, zero_kernel: bool = False) -> np.ndarray:
+                        prevalence: np.ndarray | None = None) -> np.ndarray:
     """Set the output layer's bias to the prevalence log odds (in place).
 
     With zero bias a sigmoid starts at 0.5 on 98%-negative labels: first loss about
@@ -58,9 +58,6 @@ def set_prevalence_bias(model, y: np.ndarray | None = None, layer: str = "classi
     prevalence : np.ndarray, shape (T,), optional
         Each target's training positive rate, e.g. from
         :func:`course_lib.training.training_prevalence`.
-    zero_kernel : bool
-        Also set the layer's weights to zero, so every sequence starts exactly at the base
-        rates (lesson 09's builders already start so).
 
     Returns
     -------
@@ -78,8 +75,6 @@ def set_prevalence_bias(model, y: np.ndarray | None = None, layer: str = "classi
                          f"{None if dense.bias is None else tuple(dense.bias.shape)}, labels have "
                          f"{bias.shape[0]} targets; pass the training labels of this model")
     dense.bias.assign(bias)
-    if zero_kernel:
-        dense.kernel.assign(np.zeros(tuple(dense.kernel.shape), dtype="float32"))
     return bias
 
 
