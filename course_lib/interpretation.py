@@ -78,21 +78,10 @@ def _check_output(model, X: np.ndarray, output: int) -> int:
 
 
 def _input_gradients(model, X: np.ndarray, output: int) -> np.ndarray:
-    """d model(X)[:, output] / dX for one batch: the only backend-specific code here."""
-    import keras
+    """d model(X)[:, output] / dX for one batch, on any backend (:mod:`course_lib.gradients`)."""
+    from course_lib.gradients import input_gradients
 
-    if keras.backend.backend() != "tensorflow":
-        raise NotImplementedError(
-            f"gradients are implemented for the TensorFlow backend, not "
-            f"{keras.backend.backend()!r}; set KERAS_BACKEND=tensorflow"
-        )
-    import tensorflow as tf
-
-    x = tf.convert_to_tensor(X, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = model(x, training=False)[:, output]
-    return tape.gradient(y, x).numpy()
+    return input_gradients(lambda x: model(x, training=False)[:, output], X)
 
 
 def _batched_gradients(model, X: np.ndarray, output: int, batch_size: int) -> np.ndarray:

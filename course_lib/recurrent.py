@@ -400,18 +400,14 @@ def gradient_by_lag(model, X: np.ndarray, batch_size: int = 512) -> np.ndarray:
 
     Introduced in: 03_vanishing_gradients
     """
-    import tensorflow as tf
+    from course_lib.gradients import input_gradients
 
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 3:
         raise ValueError(f"X must have shape (n, T, channels), got {X.shape}")
     total = np.zeros(X.shape[1], dtype=np.float64)
     for start in range(0, len(X), batch_size):
-        x = tf.convert_to_tensor(X[start:start + batch_size])
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            out = model(x, training=False)[:, 0]
-        g = tape.gradient(out, x).numpy()
+        g = input_gradients(lambda x: model(x, training=False)[:, 0], X[start:start + batch_size])
         total += np.linalg.norm(g, axis=2).sum(axis=0)
     return (total / len(X))[::-1]
 

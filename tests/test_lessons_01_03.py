@@ -36,7 +36,10 @@ def test_02_filters_recover_both_planted_jaspar_motifs(lesson_runs):
 
 def test_03_lstm_ahead_of_simple_rnn_and_gradients_decay(lesson_runs):
     m = lesson_runs("03_vanishing_gradients")
-    assert m["lstm_accuracy"] > m["simple_rnn_accuracy"]
+    # measured at seeds 0, 1, 2: LSTM 0.985-0.990, SimpleRNN 0.911-0.926, base rate 0.908-0.912
+    assert m["lstm_accuracy"] >= m["simple_rnn_accuracy"] + 0.03, "the LSTM should learn to count"
+    assert m["lstm_accuracy"] >= m["base_rate"] + 0.03, "the LSTM should beat always answering 1"
+    assert m["simple_rnn_accuracy"] <= m["base_rate"] + 0.03, "the SimpleRNN should stay near the base rate"
     assert m["simple_rnn_accuracy"] >= m["base_rate"] - 0.01
     lags = m["lag_below_1pct"]
     assert lags["conv1d"] == 14   # 3 causal convolutions of width 5: receptive field 13
