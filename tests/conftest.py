@@ -45,7 +45,10 @@ def lesson_runs(tmp_path_factory):
         key = (stem, tuple(sorted(parameters.items())))
         if key not in cache:
             where = out / f"{stem}-{len(cache)}"
-            cache[key] = run_notebook(NOTEBOOKS / f"{stem}.ipynb", parameters, where)
+            notebook = NOTEBOOKS / f"{stem}.ipynb"
+            if "RUN_DIR" not in parameters and '"RUN_DIR = ' in notebook.read_text():
+                parameters = {**parameters, "RUN_DIR": str(where / "runs")}  # never an earlier run's checkpoints
+            cache[key] = run_notebook(notebook, parameters, where)
         return cache[key]
 
     return run
