@@ -26,16 +26,14 @@ def test_danq_reaches_nine_tenths_of_the_oracle(m):
     assert 0 <= m["danq_ece"] < 0.05
 
 
-def test_danq_ahead_of_deepsea_on_long_range_targets(m):
-    assert m["danq_long_range_median_roc_auc"] > m["deepsea_long_range_median_roc_auc"]
+def test_both_models_learn_the_long_range_targets(m):
+    # measured (seed 0): DanQ 0.959, DeepSEA 0.958 on the histone-like targets: tied, and the
+    # lesson says so; it no longer claims DanQ ahead (a 0.002 gap does not survive another seed)
+    for name in ("danq", "deepsea"):
+        assert m[f"{name}_long_range_median_roc_auc"] >= 0.90, name
 
 
 def test_deepsea_reaches_nine_tenths_of_the_oracle(m):
-    assert m["deepsea_median_roc_auc"] >= 0.75 * m["oracle_median_roc_auc"]  # regression floor
+    # measured (seed 0): 0.956 against 0.9 x 0.986 = 0.887
+    assert m["deepsea_median_roc_auc"] >= 0.9 * m["oracle_median_roc_auc"]
     assert 0 <= m["deepsea_ece"] < 0.05
-    if m["deepsea_median_roc_auc"] < 0.9 * m["oracle_median_roc_auc"]:
-        pytest.xfail(
-            f"known gap: DeepSEA's median ROC AUC {m['deepsea_median_roc_auc']} is below 0.9 x oracle "
-            f"{m['oracle_median_roc_auc']} at the 5-minute defaults (it learns more slowly than DanQ; "
-            "more EPOCHS close the gap)"
-        )
