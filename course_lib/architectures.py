@@ -336,7 +336,12 @@ def build_beyond_danq(
     inputs = keras.Input(shape=(seq_len, 4), name="dna")
     x = inputs
     if input_mode == "embedding":
-        x = layers.Embedding(5, embed_dim, name="input_embedding")(OneHotToTokens(name="input_tokens")(x))
+        # N(0, 1) as PyTorch's nn.Embedding (the capstone's framework); Keras's default U(-0.05, 0.05)
+        # starts the trunk on inputs 20 times smaller than one-hot ones (measured, seed 1: median
+        # ROC AUC 0.52 after 2 epochs with it, 0.74 with N(0, 1))
+        embed = layers.Embedding(5, embed_dim, embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0),
+                                 name="input_embedding")
+        x = embed(OneHotToTokens(name="input_tokens")(x))
     trunk = wide_resnet_trunk(x, widths, widen, kernel_size, bottleneck)
     parts = [trunk]
     if head == "transformer":

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.notebook
 MODELS = {"deepsea", "danq", "resnet", "resnet_onehot", "resnet_transformer", "resnet_bilstm"}
 # median ROC AUC measured at the defaults, seed 0 (seed 1): DeepSEA 0.982 (0.980), DanQ 0.981 (0.959),
 # one-hot ResNet 0.936 (0.861); the embedding ResNet and both heads are at the onset of learning
-# after EPOCHS=2 (0.77-0.87 at seed 0, 0.52-0.53 at seed 1), so they are held only to chance or better
+# after EPOCHS=2 (0.74-0.88 at seed 0, 0.52-0.83 at seed 1), so they are held only to chance or better
 BASELINES = ("deepsea", "danq")
 BASELINE_FLOOR = 0.90
 LEARNERS = ("resnet_onehot",)
@@ -61,8 +61,9 @@ def test_cost_and_interpretation_are_recorded(m):
     assert set(m["samples_per_s"]) == MODELS and min(m["samples_per_s"].values()) > 0
     # the best capstone model's best-learned one-motif target: the map peaks on the planted motif
     # (measured: one-hot ResNet, p 0.57 / 0.60 with the motif, 0.010 / 0.014 without, enrichment
-    # 6.9 / 5.8 at seeds 0 / 1; another machine saw p 0.17 vs 0.04 with an older, less trained model)
-    assert m["gradcam_model"] in LEARNERS
+    # 6.9 / 5.8 at seeds 0 / 1; another machine saw p 0.17 vs 0.04 when the map used whichever
+    # capstone model ranked first, which at seed 1 is an embedding model at the onset of learning)
+    assert m["gradcam_model"] == "resnet_onehot"
     assert m["gradcam_p_motif"] > 3 * m["gradcam_p_background"]
     assert m["gradcam_motif_enrichment"] > 3
 
