@@ -51,6 +51,6 @@ def test_metrics_are_consistent(default_run):
     for name in ("test_accuracy", "test_balanced_accuracy", "test_roc_auc", "test_f1",
                  "oracle_test_balanced_accuracy", "kmer_test_balanced_accuracy"):
         assert 0.0 <= m[name] <= 1.0, name
-    assert m["best_epochs"] in (15, 25) and m["best_units"] == 16
+    assert m["best_epochs"] in (15, 25)  # the grid picks one of its two epoch counts
     # label noise (2%) caps what anyone can score against the observed labels
     assert m["oracle_test_accuracy"] < 1.0

@@ -23,9 +23,9 @@ def test_default_run_meets_the_issue(lesson_runs):
     # part 2 at laptop scale: the comparison runs on the stand-in's eligible targets; the GRU
     # wins the majority only with more epochs (test_part2_gru_wins_with_enough_epochs)
     assert m["n_eligible_targets"] >= 10
-    assert 0 <= m["fraction_targets_won"] <= 1
-    assert m["kmer_median_roc_auc"] > 0.6  # measured 0.65; the GRU is near chance (0.52) here
-    assert 0 <= m["gru_median_roc_auc"] <= 1
+    # part 2's headline (the GRU ahead of the k-mer baseline on most targets) is not reached at the
+    # laptop defaults: measured, GRU median ROC AUC 0.52 vs k-mer 0.65 (issue 14 stays open on it)
+    assert m["kmer_median_roc_auc"] > 0.6
     assert m["grid_rows"] == 6
 
 
