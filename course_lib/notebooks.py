@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -274,7 +275,8 @@ def run_notebook(
     output_dir : str or Path
         Where the executed notebook and the metrics go (created if needed).
     progress, log_output : bool
-        Show papermill's progress bar / stream the cells' output.
+        Show papermill's progress bar / stream the cells' output to this process's stdout and
+        stderr while they run (for a batch job's log).
 
     Returns
     -------
@@ -304,14 +306,15 @@ def run_notebook(
     out_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = out_dir / f"{path.stem}.metrics.json"
     metrics_path.unlink(missing_ok=True)
+    streams = {"stdout_file": sys.stdout, "stderr_file": sys.stderr} if log_output else {}
     try:
         nb = papermill.execute_notebook(
             str(path),
             str(executed),
             parameters=params,
             progress_bar=progress,
-            log_output=log_output,
             kernel_name="python3",
+            **streams,  # the cells' output as it comes (papermill's log_output needs a logging setup)
         )
     except PapermillExecutionError as err:
         raise NotebookError(_describe_failure(path, executed, err)) from None

@@ -39,4 +39,4 @@ notebook="$1"
 shift
 echo "job ${job} on $(hostname): ${notebook} $*; outputs: ${out}"
 # A later -o/--output-dir among "$@" wins over this default.
-course run "$notebook" -o "$out" "$@"
+course run "$notebook" -o "$out" --log-output "$@"   # the cells' output streams into the job log

@@ -119,3 +119,17 @@ def test_data_list_names_the_primer():
     assert result.returncode == 0, result.stderr
     assert "primer" in result.stdout
     assert "COURSE_DATA_DIR" in result.stdout
+
+
+def test_log_output_streams_the_cells_output(tmp_path):
+    """``course run --log-output`` (what slurm/notebook.sh passes) puts each print in the job log."""
+    nb = make_notebook(tmp_path / "chatty.ipynb", [
+        ("SEED = 1", ["parameters"]),
+        ("for epoch in range(3):\n    print(f'epoch {epoch + 1} of 3', flush=True)", []),
+        ("from course_lib.notebooks import show_metrics\nshow_metrics({'seed': SEED})", ["metrics"]),
+    ])
+    quiet = course("run", str(nb), "-o", str(tmp_path / "quiet"))
+    loud = course("run", str(nb), "--log-output", "-o", str(tmp_path / "loud"))
+    assert quiet.returncode == loud.returncode == 0, loud.stderr
+    assert "epoch 2 of 3" not in quiet.stdout
+    assert "epoch 1 of 3" in loud.stdout and "epoch 3 of 3" in loud.stdout

@@ -161,6 +161,8 @@ def test_notebook_sh_runs_a_lesson_with_parameters(cluster, workdir):
     assert metrics["epochs"] == 2
     assert metrics["n_train"] + metrics["n_valid"] + metrics["n_test"] == 300
     assert (out / "04_one_hot_cnn.ipynb").is_file()
+    log = (workdir / f"slurm-notebook-{job}.out").read_text()
+    assert "kept epoch" in log, "the cells' output streams into the job log (course run --log-output)"
 
 
 def test_array_sweep_gathers_one_row_per_task(cluster, workdir):
