@@ -16,4 +16,4 @@ Import the submodule you need (``from course_lib import sequences``); importing 
 package itself is cheap and does not import TensorFlow.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
