@@ -84,3 +84,12 @@ def test_three_class_csv(tmp_path):
     assert m["n_classes"] == 3 and m["seq_len"] == 60
     assert m["test_accuracy"] >= 0.9
     assert m["kmer_test_accuracy"] >= 0.9, "the baseline handles any number of classes"
+
+
+def test_the_notebooks_cnn_is_the_librarys(lesson_runs):
+    """The model written out in the lesson's Model cell and models.build_primer_cnn cannot drift."""
+    from course_lib import models
+
+    m = lesson_runs("04_one_hot_cnn")
+    library = models.build_primer_cnn(seq_len=m["seq_len"], n_classes=m["n_classes"])
+    assert m["model_layers"] == [[l.__class__.__name__, l.name, l.count_params()] for l in library.layers]
