@@ -45,3 +45,14 @@ def test_03_lstm_ahead_of_simple_rnn_and_gradients_decay(lesson_runs):
     assert lags["conv1d"] == 14   # 3 causal convolutions of width 5: receptive field 13
     assert set(m["final_optimizer_loss"]) == {"SGD", "SGD + momentum", "SGD + Nesterov", "Adam"}
     assert m["final_optimizer_loss"]["Adam"] < m["final_optimizer_loss"]["SGD"]
+
+
+def test_03_the_notebooks_models_are_the_librarys(lesson_runs):
+    """The SimpleRNN and LSTM written out in lesson 03 and recurrent.build_sequence_classifier agree."""
+    from course_lib import recurrent
+
+    m = lesson_runs("03_vanishing_gradients")
+    for kind in ("simple_rnn", "lstm"):
+        library = recurrent.build_sequence_classifier(kind, 100, 1, 1, read_out="flatten", dropout=0.2,
+                                                      loss="mse", seed=0)
+        assert m["model_layers"][kind] == [[l.__class__.__name__, l.count_params()] for l in library.layers]
