@@ -65,3 +65,10 @@ def test_real_primer_data_recovers_the_motif(tmp_path, primer_env):
     assert m["data"] == "primer"
     assert m["test_accuracy"] >= 0.95
     _check_primer_done_means(m)
+
+
+def test_the_notebooks_gradient_methods_are_the_librarys(lesson_runs):
+    """Saliency and integrated gradients written out in the lesson give the library's maps."""
+    m = lesson_runs("06_saliency")
+    assert m["saliency_from_scratch_diff"] < 1e-5
+    assert m["ig_from_scratch_diff"] < 1e-4   # float32 sums in another order
