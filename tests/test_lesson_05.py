@@ -27,13 +27,23 @@ def test_danq_reaches_nine_tenths_of_the_oracle(m):
 
 
 def test_both_models_learn_the_long_range_targets(m):
-    # measured (seed 0): DanQ 0.959, DeepSEA 0.958 on the histone-like targets: tied, and the
-    # lesson says so; it no longer claims DanQ ahead (a 0.002 gap does not survive another seed)
+    # measured (seed 0) on two machines: DanQ 0.959 / 0.961, DeepSEA 0.958 / 0.941 on the histone-like
+    # targets; the lesson no longer claims DanQ ahead (a gap of 0.002-0.020 that moves with the CPU)
     for name in ("danq", "deepsea"):
         assert m[f"{name}_long_range_median_roc_auc"] >= 0.90, name
 
 
 def test_deepsea_reaches_nine_tenths_of_the_oracle(m):
-    # measured (seed 0): 0.956 against 0.9 x 0.986 = 0.887
+    # measured (seed 0): 0.956 and 0.940 on two machines, against 0.9 x 0.986 = 0.887
     assert m["deepsea_median_roc_auc"] >= 0.9 * m["oracle_median_roc_auc"]
     assert 0 <= m["deepsea_ece"] < 0.05
+
+
+def test_the_notebooks_models_are_the_librarys(m):
+    """DanQ and DeepSEA written out in the lesson and models.build_model (course train, lessons 06
+    and 09) cannot drift: same layers, names and parameter counts."""
+    from course_lib import models
+
+    for name in ("danq", "deepsea"):
+        library = models.build_model(name, m["size"], seq_len=1000, n_targets=m["n_targets"])
+        assert m["model_layers"][name] == [[l.__class__.__name__, l.name, l.count_params()] for l in library.layers]
