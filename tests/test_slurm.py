@@ -9,6 +9,7 @@ test here is skipped with the reason.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import time
@@ -178,9 +179,8 @@ def test_array_sweep_gathers_one_row_per_task(cluster, workdir):
     assert len(jobs) == 2
     sweep = workdir / "runs" / f"sweep-{job}"
     assert main(["gather", str(sweep)]) == 0
-    lines = (sweep / "results.csv").read_text().splitlines()
-    header = lines[0].split(",")
-    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    with (sweep / "results.csv").open(newline="") as handle:  # values may hold commas (lists)
+        rows = list(csv.DictReader(handle))
     assert [(r["task"], r["status"], r["EPOCHS"], r["epochs"]) for r in rows] == [
         ("0", "ok", "1", "1"), ("1", "ok", "2", "2")]
     assert {r["n_test"] for r in rows} == {rows[0]["n_test"]} and int(rows[0]["n_test"]) > 0
