@@ -36,7 +36,7 @@ def primer_env(tmp_path):
 @pytest.fixture(scope="session")
 def lesson_runs(tmp_path_factory):
     """Run each lesson at most once per session: ``lesson_runs(stem, **parameters) -> metrics``."""
-    from course_lib.notebooks import run_notebook
+    from course_lib.notebooks import notebook_parameters, run_notebook
 
     cache: dict = {}
     out = tmp_path_factory.mktemp("lessons")
@@ -46,7 +46,7 @@ def lesson_runs(tmp_path_factory):
         if key not in cache:
             where = out / f"{stem}-{len(cache)}"
             notebook = NOTEBOOKS / f"{stem}.ipynb"
-            if "RUN_DIR" not in parameters and '"RUN_DIR = ' in notebook.read_text():
+            if "RUN_DIR" not in parameters and "RUN_DIR" in notebook_parameters(notebook):
                 parameters = {**parameters, "RUN_DIR": str(where / "runs")}  # never an earlier run's checkpoints
             cache[key] = run_notebook(notebook, parameters, where)
         return cache[key]
