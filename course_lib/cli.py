@@ -40,7 +40,8 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Execute a lesson with papermill. Writes OUTDIR/<stem>.ipynb and "
         "OUTDIR/<stem>.metrics.json.",
     )
-    run.add_argument("notebook", help="path, stem (04_one_hot_cnn), number (04), or 'all'")
+    run.add_argument("notebook", help="path, stem (04_one_hot_cnn), number (04), 'all', "
+                     "solutions/04 (a lesson's worked solutions) or 'solutions' (all of them)")
     run.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
         help="set a value of the notebook's parameters cell (repeatable)",
@@ -126,11 +127,12 @@ def _list() -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from course_lib.notebooks import NotebookError, find_notebook, list_lessons, run_notebook
+    from course_lib.notebooks import (SOLUTION_DIR, NotebookError, find_notebook, list_lessons,
+                                      run_notebook)
 
     params = dict(args.parameter)
-    if args.notebook == "all":
-        paths = [ls.path for ls in list_lessons()]
+    if args.notebook in ("all", "solutions"):
+        paths = [ls.path for ls in list_lessons(SOLUTION_DIR if args.notebook == "solutions" else None)]
     else:
         paths = [find_notebook(args.notebook)]
     failed = []
@@ -138,16 +140,19 @@ def _run(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"running {path} ...", flush=True)
         start = time.perf_counter()
+        out = Path(args.output_dir)
+        if path.resolve().parent == SOLUTION_DIR.resolve():
+            out = out / "solutions"  # a solution has its lesson's stem: keep both runs
         try:
             metrics = run_notebook(path, params if len(paths) == 1 else _shared(path, params),
-                                   args.output_dir, log_output=args.log_output)
+                                   out, log_output=args.log_output)
         except NotebookError as err:
             print(f"\n{err}\n", file=sys.stderr)
             failed.append(path.stem)
             continue
         seconds = time.perf_counter() - start
         summary[path.stem] = metrics
-        print(f"{path.stem}: done in {seconds:.0f} s -> {Path(args.output_dir) / path.stem}.ipynb")
+        print(f"{path.stem}: done in {seconds:.0f} s -> {out / path.stem}.ipynb")
         print(json.dumps(metrics, indent=2, sort_keys=True))
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+SOLUTION_DIR = NOTEBOOK_DIR.parent / "solutions"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -91,6 +92,8 @@ def show_metrics(metrics: dict) -> dict:
 def find_notebook(name: str | Path) -> Path:
     """Resolve a lesson given as a path, a file stem (``04_one_hot_cnn``) or its number (``04``).
 
+    ``solutions/04`` (or ``solutions/04_one_hot_cnn``) names the lesson's worked solutions.
+
     Introduced in: 04_one_hot_cnn
     """
     path = Path(name)
@@ -98,14 +101,17 @@ def find_notebook(name: str | Path) -> Path:
         return path
     if path.suffix != ".ipynb" and path.with_suffix(".ipynb").is_file():
         return path.with_suffix(".ipynb")
-    lessons = list_lessons()
-    key = str(name).removesuffix(".ipynb")
+    where, key = NOTEBOOK_DIR, str(name).removesuffix(".ipynb")
+    if path.parent.name == "solutions":
+        where, key = SOLUTION_DIR, path.name.removesuffix(".ipynb")
+    lessons = list_lessons(where)
     matches = [ls.path for ls in lessons if ls.stem == key or ls.stem.split("_")[0] == key.zfill(2)]
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(ls.stem for ls in lessons) or "(none found)"
     raise FileNotFoundError(
-        f"no notebook '{name}': give a path to an .ipynb file or one of the lessons: {known}"
+        f"no notebook '{name}': give a path to an .ipynb file, one of the lessons ({known}) "
+        "or solutions/<lesson>"
     )
 
 

@@ -114,6 +114,19 @@ def test_lesson_resolved_by_number():
     assert find_notebook("04_one_hot_cnn") == NOTEBOOKS / "04_one_hot_cnn.ipynb"
 
 
+def test_solutions_resolved_by_number():
+    from course_lib.notebooks import SOLUTION_DIR, find_notebook
+
+    assert find_notebook("solutions/04") == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
+    assert find_notebook("solutions/04_one_hot_cnn") == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
+
+
+def test_unknown_solution_names_the_solutions(tmp_path):
+    result = course("run", "solutions/99", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "04_one_hot_cnn" in result.stderr and "solutions/" in result.stderr
+
+
 def test_data_list_names_the_primer():
     result = course("data", "list")
     assert result.returncode == 0, result.stderr
