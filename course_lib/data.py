@@ -37,6 +37,7 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -50,7 +51,8 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 __all__ = [
-    "ChecksumError", "DownloadError", "ArchiveError", "LabelledSequences", "REGISTRY_PATH",
+    "ChecksumError", "DownloadError", "IncompleteDownload", "ArchiveError", "LabelledSequences",
+    "REGISTRY_PATH",
     "cache_dir", "load_registry", "list_datasets", "fetch", "data_path", "load_primer",
     "load_labelled_sequences", "load_sequence_dataset",
 ]
@@ -71,6 +73,10 @@ class ChecksumError(RuntimeError):
 
 class DownloadError(RuntimeError):
     """No URL (or mirror) could deliver a file: network error, HTTP error or timeout."""
+
+
+class IncompleteDownload(ConnectionError):
+    """A body shorter (or longer) than the server declared, or a gzip file that does not end."""
 
 
 class ArchiveError(RuntimeError):
@@ -323,9 +329,16 @@ def _download_any(sources: list[str], dest: Path, expected: str | None, label: s
         except _NETWORK_ERRORS + (FileNotFoundError, PermissionError, IsADirectoryError) as err:
             failures.append(f"  {source}: {_describe(err)}")
             continue
-        if expected is not None and digest != expected:
+        if expected is None:  # trust on first use: only a body that is whole
+            try:
+                _check_complete(part, entry["name"], entry["size"])
+            except IncompleteDownload as err:
+                failures.append(f"  {source}: {_describe(err)}")
+                continue
+        elif digest != expected:
             part.unlink(missing_ok=True)
-            raise ChecksumError(_checksum_message(label, source, expected, digest, n_bytes, entry))
+            raise ChecksumError(_checksum_message(label, source, expected, digest, n_bytes, entry,
+                                                  first_use=not entry["sha256"], dest=dest))
         os.replace(part, dest)
         return digest
     raise DownloadError(_download_message(label, failures))
@@ -354,8 +367,18 @@ def _download_message(label: str, failures: list[str]) -> str:
 
 
 def _checksum_message(label: str, source: str, expected: str, actual: str, n_bytes: int,
-                      entry: dict[str, Any]) -> str:
+                      entry: dict[str, Any], first_use: bool = False, dest: Path | None = None
+                      ) -> str:
     size = f" (expected {entry['size']:,} bytes)" if entry["size"] is not None else ""
+    if first_use and dest is not None:
+        record = dest.with_name(dest.name + ".sha256")
+        return (
+            f"SHA-256 mismatch for {label} from {source}: got {actual} from {n_bytes:,} bytes, "
+            f"but the first download recorded {expected} in {record} (this file has no "
+            "published SHA-256). The new download was deleted. If the source changed, or the "
+            f"first download was damaged, delete {record} and {dest} and fetch again "
+            f"(`course data fetch {label.split('/')[0]}`): the next complete download is trusted."
+        )
     return (
         f"SHA-256 mismatch for {label} from {source}: expected {expected}, got {actual} "
         f"from {n_bytes:,} bytes{size}. The download was deleted. Run the fetch again (a "
@@ -409,7 +432,33 @@ def _download(source: str, part: Path, *, timeout: float, progress: bool, size: 
             out.write(chunk)
             digest.update(chunk)
             bar.update(len(chunk))
-    return digest.hexdigest(), part.stat().st_size
+    n_bytes = part.stat().st_size
+    declared = offset + left if left is not None else None
+    if declared is not None and n_bytes != declared:
+        if n_bytes > declared:
+            part.unlink()
+        raise IncompleteDownload(
+            f"the connection ended after {n_bytes:,} of the {declared:,} bytes the source "
+            "declared" + (" (kept as .part: the next fetch resumes it)" if n_bytes < declared
+                          else " (more than declared: deleted)"))
+    return digest.hexdigest(), n_bytes
+
+
+def _check_complete(part: Path, name: str, size: int | None) -> None:
+    """Before trusting a first download: its registry size, and a gzip body that ends cleanly."""
+    n_bytes = part.stat().st_size
+    if size is not None and n_bytes != size:
+        part.unlink()
+        raise IncompleteDownload(f"got {n_bytes:,} bytes, the registry says {size:,} (deleted)")
+    if name.lower().endswith((".gz", ".tgz")):
+        try:
+            with gzip.open(part, "rb") as handle:
+                while handle.read(_CHUNK):
+                    pass
+        except (EOFError, OSError, gzip.BadGzipFile) as err:
+            part.unlink()
+            raise IncompleteDownload(f"the gzip body is damaged or cut short ({err}; deleted)"
+                                     ) from None
 
 
 def _hash_prefix(path: Path, n_bytes: int) -> Any:
@@ -567,6 +616,13 @@ class LabelledSequences:
 
 _FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas")
 _INVALID_BASE = re.compile(r"[^ACGTNRYSWKMBDHV]")
+_MISSING_LABELS = {"", "nan", "na", "n/a", "null", "none", "?"}  # spreadsheet exports of "no value"
+_SIGNATURES = {b"\x1f\x8b": "a gzip file (name it .gz)", b"PK\x03\x04": "a zip archive (unzip it)",
+               b"\x89HDF": "an HDF5 file", b"%PDF": "a PDF", b"\x89PNG": "a PNG image",
+               b"MATLAB": "a MATLAB .mat file", b"\x93NUMPY": "a NumPy .npy file",
+               b"\x80": "a Python pickle"}
+#: The largest one-hot array (float32, n x length x 4) a loader builds before refusing.
+MAX_ONE_HOT_BYTES = int(float(os.environ.get("COURSE_MAX_ONE_HOT_GB", "4")) * 2**30)
 
 
 def load_labelled_sequences(
@@ -621,7 +677,12 @@ def load_labelled_sequences(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no sequences file at {path}; check the path")
-    ids, sequences, labels = _read_records(path, sequence_column, label_column, labels_path is None)
+    _sniff(path)
+    try:
+        ids, sequences, labels = _read_records(path, sequence_column, label_column,
+                                               labels_path is None)
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise ValueError(_unreadable(path, err)) from None
     if not sequences:
         raise ValueError(f"{path} holds no sequences; check that it is the right file")
     if labels_path is not None:
@@ -731,6 +792,11 @@ def _read_table(path: Path, sep: str, sequence_column: str, label_column: str,
     except pd.errors.EmptyDataError:
         raise ValueError(
             f"{path} is empty; it needs a header row and one row per sequence") from None
+    except pd.errors.ParserError as err:
+        kind = "comma" if sep == "," else "tab"
+        raise ValueError(f"{path} is not a {kind}-separated table: {err}".rstrip() + " Check "
+                         "the separator (.csv: commas, .tsv: tabs) and quote fields that hold "
+                         "one.") from None
     columns = [sequence_column] + ([label_column] if need_labels else [])
     for column, option in zip(columns, ("sequence_column", "label_column")):
         if column not in table.columns:
@@ -818,6 +884,66 @@ def _check_bases(sequence: str, where: str) -> str:
     return upper
 
 
+def _unreadable(path: Path, err: BaseException) -> str:
+    """Say what a file that fails to decode looks like instead of what its name says."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    looks = next((what for magic, what in _SIGNATURES.items() if head.startswith(magic)),
+                 "binary data, not text")
+    if isinstance(err, (EOFError, zlib.error)) or (path.name.lower().endswith(".gz")
+                                                    and head.startswith(b"\x1f\x8b")):
+        looks = "a gzip file that is cut short or damaged (download or copy it again)"
+    return (f"{path} cannot be read as a {_suffix(path).lstrip('.') or 'text'} file: it looks "
+            f"like {looks} ({type(err).__name__}). Give a CSV, TSV, text or FASTA file "
+            "(optionally gzipped, ending in .gz).")
+
+
+def _sniff(path: Path) -> None:
+    """Refuse a file whose first bytes are not what its name says (before any parser sees it)."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    gzipped = head.startswith(b"\x1f\x8b")
+    if path.name.lower().endswith(".gz") and head and not gzipped:
+        raise ValueError(f"{path} is named .gz but is not gzip-compressed; rename it without .gz")
+    if gzipped and not path.name.lower().endswith(".gz"):
+        raise ValueError(_unreadable(path, UnicodeDecodeError("utf-8", head, 0, 1, "gzip")))
+    if not gzipped and (b"\x00" in head or not _decodes(head)):
+        raise ValueError(_unreadable(path, UnicodeDecodeError("utf-8", head, 0, 1, "binary")))
+
+
+def _decodes(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start >= len(head) - 3  # a character cut by the 8 KB window is fine
+    return True
+
+
+def _missing_labels(labels: list[str], path: Path | str) -> None:
+    rows = [i + 1 for i, label in enumerate(labels) if label.strip().lower() in _MISSING_LABELS]
+    if rows:
+        shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        raise ValueError(
+            f"{path}: {len(rows)} of {len(labels)} entries have no label (empty, 'NaN', 'NA', "
+            f"...; entries {shown}); a missing label is not a class. Fill them in or remove "
+            "those rows (or point label_column / the lessons' -p LABEL_COLUMN at the right "
+            "column)."
+        )
+
+
+def _check_memory(sequences: list[str], length: int, path: Path | str) -> None:
+    n_bytes = len(sequences) * int(length) * 4 * 4
+    if n_bytes > MAX_ONE_HOT_BYTES:
+        longest = max(range(len(sequences)), key=lambda i: len(sequences[i]))
+        raise ValueError(
+            f"{path}: {len(sequences):,} sequences of length {int(length):,} need "
+            f"{n_bytes / 2**30:.1f} GiB as one-hot float32 (the limit is "
+            f"{MAX_ONE_HOT_BYTES / 2**30:.1f} GiB, COURSE_MAX_ONE_HOT_GB); the longest is entry "
+            f"{longest + 1} ({len(sequences[longest]):,} bases). Set a shorter common length "
+            "(length=..., the lessons' -p SEQ_LEN 1000) or remove the long entries."
+        )
+
+
 def _class_names(labels: list[str]) -> list[str]:
     names = set(labels)
     if all(re.fullmatch(r"[+-]?\d+", n) for n in names):
@@ -829,9 +955,7 @@ def _assemble(sequences: list[str], labels: list[str], length: int | None, paddi
               truncating: str, path: Path | str) -> LabelledSequences:
     from course_lib.sequences import pad_sequences
 
-    if any(not label for label in labels):
-        row = next(i for i, label in enumerate(labels) if not label) + 1
-        raise ValueError(f"{path}: entry {row} has an empty label; every sequence needs one")
+    _missing_labels(labels, path)
     names = _class_names(labels)
     if len(names) < 2:
         raise ValueError(f"{path}: every sequence has the label {names[0]!r}; a classifier needs "
@@ -840,6 +964,7 @@ def _assemble(sequences: list[str], labels: list[str], length: int | None, paddi
         length = max(len(s) for s in sequences)
     if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 1:
         raise ValueError(f"length must be a positive integer or None (the longest), got {length!r}")
+    _check_memory(sequences, length, path)
     index = {name: i for i, name in enumerate(names)}
     return LabelledSequences(
         sequences=pad_sequences(sequences, int(length), padding=padding, truncating=truncating),

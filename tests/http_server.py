@@ -5,6 +5,8 @@ Serves one folder under several path prefixes, each with a behaviour:
 - ``/files/<path>``    the file, honouring ``Range: bytes=N-`` (206 Partial Content);
 - ``/norange/<path>``  the whole file even when a Range is asked for (200);
 - ``/corrupt/<path>``  the file with its first byte changed;
+- ``/short/<path>``    declares the whole file's length but sends only its first half;
+- ``/nolength/<path>`` sends the first half with no ``Content-Length`` (the end looks normal);
 - ``/hang/<path>``     sends nothing for ``hang_seconds`` (or until the server stops);
 - ``/404/<path>``, ``/500/<path>``  that HTTP error.
 
@@ -83,8 +85,20 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             body = path.read_bytes()
             if behaviour == "corrupt":
                 body = bytes([body[0] ^ 0xFF]) + body[1:] if body else b"x"
+            if behaviour in ("short", "nolength"):
+                return self._send_half(body, declare=behaviour == "short")
             start = _range_start(self.headers.get("Range")) if behaviour == "files" else None
             self._send(body, start)
+
+        def _send_half(self, body: bytes, declare: bool) -> None:
+            self.send_response(200)
+            if declare:
+                self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
 
         def _send(self, body: bytes, start: int | None) -> None:
             if start is not None and start >= len(body):

@@ -288,6 +288,57 @@ def test_trust_on_first_use_records_the_hash(cache, registry, http_server, capsy
     assert (cache / "ds" / "seq.txt").read_bytes() == CONTENT  # the good copy is kept
 
 
+def _cached(folder: Path) -> list[str]:
+    """The files a fetch left in a dataset folder, except a resumable .part."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".part"))
+
+
+def test_a_short_body_is_never_trusted_and_is_resumed(cache, registry, http_server):
+    """Trust on first use records a hash only for a body of the length the server declared."""
+    registry(one_file(http_server, "short", digest=""))
+    with pytest.raises(data.DownloadError, match="1,650 of the 3,300 bytes"):
+        data.fetch("ds", progress=False)
+    assert _cached(cache / "ds") == []  # neither seq.txt nor a recorded hash
+    registry(one_file(http_server, "files", digest=""))
+    assert (data.fetch("ds", progress=False) / "seq.txt").read_bytes() == CONTENT
+    assert (cache / "ds" / "seq.txt.sha256").read_text().split()[0] == sha(CONTENT)
+    assert http_server.requests[-1][1] == "bytes=1650-"  # the second fetch resumed the .part
+
+
+def test_a_short_body_without_a_length_is_checked_against_the_registry_size(cache, registry,
+                                                                           http_server):
+    registry(one_file(http_server, "nolength", digest=""))
+    with pytest.raises(data.DownloadError, match="the registry says 3,300"):
+        data.fetch("ds", progress=False)
+    assert list((cache / "ds").iterdir()) == []
+
+
+def test_a_cut_gzip_of_unknown_size_is_refused(cache, registry, http_server):
+    import gzip as gz
+
+    body = gz.compress(np.random.default_rng(0).bytes(20000))
+    entry = one_file(http_server, "nolength", content=body, digest="", name="genome.fa.gz")
+    del entry["ds"][0]["size"]
+    registry(entry)
+    with pytest.raises(data.DownloadError, match="gzip body is damaged or cut short"):
+        data.fetch("ds", progress=False)
+    assert list((cache / "ds").iterdir()) == []
+
+
+def test_a_first_use_mismatch_says_which_files_to_delete(cache, registry, http_server):
+    registry(one_file(http_server, digest=""))
+    data.fetch("ds", progress=False)
+    (http_server.root / "ds" / "seq.txt").write_bytes(b"changed upstream")
+    registry(one_file(http_server, content=b"changed upstream", digest=""))
+    with pytest.raises(data.ChecksumError) as err:
+        data.fetch("ds", progress=False, force=True)
+    record, dest = cache / "ds" / "seq.txt.sha256", cache / "ds" / "seq.txt"
+    assert f"delete {record} and {dest}" in str(err.value)
+    record.unlink()
+    dest.unlink()
+    assert (data.fetch("ds", progress=False) / "seq.txt").read_bytes() == b"changed upstream"
+
+
 def test_data_path_names_the_files_when_one_is_missing(cache, registry, http_server):
     registry(one_file(http_server))
     assert data.data_path("ds") == cache / "ds"
@@ -465,7 +516,9 @@ def test_other_column_names(tmp_path):
     ("x.csv", "", {}, "is empty"),
     ("x.csv", "sequence,label\n", {}, "holds no sequences"),
     ("x.csv", "sequence,label\nAC,a\nGT,a\n", {}, "at least two classes"),
-    ("x.csv", "sequence,label\nAC,a\nGT,\n", {}, "entry 2 has an empty label"),
+    ("x.csv", "sequence,label\nAC,a\nGT,\n", {}, "1 of 2 entries have no label"),
+    ("x.csv", "sequence,label\nAC,a\nGT,NaN\nGG,b\nCC,NA\n", {},
+     r"2 of 4 entries have no label .*entries 2, 4\).*not a class.*-p LABEL_COLUMN"),
     ("x.csv", "sequence,label\nAC,a\n,b\n", {}, "row 2: the sequence is empty"),
     ("x.fa", ">r1 label=a\nAC\n>r2\nGT\n", {}, r"record 'r2' has no label in its header.*label=X"),
     ("x.txt", "ACGT\nACGA\n", {}, "pass labels_path"),
@@ -478,6 +531,34 @@ def test_bad_inputs_say_what_to_fix(tmp_path, name, text, kwargs, match):
     path.write_text(text)
     with pytest.raises(ValueError, match=match):
         data.load_labelled_sequences(path, **kwargs)
+
+
+@pytest.mark.parametrize("name, body, match", [
+    ("x.csv", bytes(range(256)) * 4, r"x.csv cannot be read as a csv file: it looks like binary"),
+    ("x.csv", b"\x89HDF\r\n\x1a\n" + bytes(range(128, 256)), "looks like an HDF5 file"),
+    ("x.csv.gz", gzip.compress(b"sequence,label\n" + b"".join(
+        bytes(np.random.default_rng(i).choice(list(b"ACGT"), 30)) + b",a\n" for i in range(300))
+    )[:2000],
+     "gzip file that is cut short or damaged"),
+    ("x.fa", gzip.compress(b">r1 label=a\nACGT\n"), r"x.fa cannot be read .*a gzip file \(name it .gz\)"),
+    ("x.csv.gz", b"sequence,label\nAC,a\n", "named .gz but is not gzip-compressed"),
+    ("x.csv", b"sequence,label\nAC,a,extra\nGT,b\n" + b'"AC,b\n' * 3, "not a comma-separated table"),
+], ids=["binary", "hdf5", "cut-gzip", "gzip-named-fa", "plain-named-gz", "ragged-csv"])
+def test_files_that_are_not_text_are_named_with_what_they_look_like(tmp_path, name, body, match):
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(ValueError, match=match):
+        data.load_labelled_sequences(path)
+
+
+def test_a_huge_common_length_is_refused_before_allocating(tmp_path, monkeypatch):
+    path = tmp_path / "x.csv"
+    path.write_text("sequence,label\nACGT,a\n" + "ACGT" * 250_000 + ",b\nAC,a\n")
+    monkeypatch.setattr(data, "MAX_ONE_HOT_BYTES", 2**20)
+    with pytest.raises(ValueError, match=r"3 sequences of length 1,000,000 need 0.0 GiB.*entry 2 "
+                                         r"\(1,000,000 bases\).*-p SEQ_LEN"):
+        data.load_labelled_sequences(path)
+    assert data.load_labelled_sequences(path, length=100).length == 100  # the fix works
 
 
 @pytest.mark.parametrize("side, match", [
