@@ -23,6 +23,8 @@ Introduced in: 05_danq_deepsea
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,11 +87,13 @@ class SplitReader:
             x = np.asarray(self._x[:, :, start:stop]).transpose(2, 0, 1)
         else:  # (N, 4, L)
             x = self._x[start:stop].transpose(0, 2, 1)
+        _check_one_hot(self.path, x, start)
         return np.ascontiguousarray(x[:, :, _TO_ACGT], dtype=np.uint8), self.read_labels(start, stop)
 
     def read_labels(self, start: int, stop: int) -> np.ndarray:
         """Labels only, uint8 (n, T): reading them never touches the sequences."""
         y = np.asarray(self._y[:, start:stop]).T if self._hdf5 else self._y[start:stop]
+        _check_binary(self.path, y, start)
         return y.astype(np.uint8)
 
     def read_rows(self, rows: np.ndarray, chunk_rows: int = 8192) -> tuple[np.ndarray, np.ndarray]:
@@ -109,6 +113,34 @@ class SplitReader:
     def close(self) -> None:
         if self._hdf5:
             self._x.file.close()
+
+
+def _check_one_hot(path: Path, x: np.ndarray, start: int) -> None:
+    """Refuse inputs that are not one-hot: values 0/1, at most one base per position."""
+    bad = (x > 1).any(axis=(1, 2)) | (x.sum(axis=2, dtype=np.int64) > 1).any(axis=1)
+    if bad.any():
+        row = start + int(np.argmax(bad))
+        raise ValueError(
+            f"{path}: the sequences are not one-hot (row {row} has a value above 1 or two bases "
+            "at one position; values seen: "
+            f"{sorted(np.unique(x[int(np.argmax(bad))]).tolist())[:6]}). A DeepSEA-layout file "
+            "stores each base as 0/1 in 4 channels (A, G, C, T); rebuild it with "
+            "sequences.one_hot_encode or simulate_deepsea."
+        )
+
+
+def _check_binary(path: Path, y: np.ndarray, start: int) -> None:
+    """Refuse labels other than 0 and 1 (-1 would become 255 and 0.7 would become 0)."""
+    bad = ~np.isin(y, (0, 1)).all(axis=1)
+    if bad.any():
+        row = start + int(np.argmax(bad))
+        values = sorted(set(np.unique(y[int(np.argmax(bad))]).tolist()) - {0, 1})
+        shown = ", ".join(f"{v:g}" for v in values[:5])
+        raise ValueError(
+            f"{path}: labels must be 0 or 1, row {row} has [{shown}]. Binarize them "
+            "(e.g. y > 0.5) or mark missing labels another way before training: "
+            "the loss would train on wrapped or rounded values."
+        )
 
 
 def open_split(directory: str | Path, split: str) -> SplitReader:
@@ -181,8 +213,9 @@ def _check_shapes(path, xkey, ykey, xshape, yshape, hdf5: bool) -> None:
 def verify_structure(directory: str | Path) -> dict:
     """Check the three files' keys, shapes, dtypes and strand halves; record the result.
 
-    DeepSEA publishes no checksums, so the first successful check writes
-    ``structure.json`` next to the files (shapes, dtypes, sizes); the data registry records
+    DeepSEA publishes no checksums, so the first successful check of the course's cached
+    copy writes ``structure.json`` next to its files (shapes, dtypes, sizes; never into a
+    folder of your own, which may be read-only); the data registry records
     the archive's SHA-256 at the same time. The check reads only shapes, dtypes and two rows
     of the train file, so it is cheap on the 17.6 GB file.
 
@@ -235,8 +268,17 @@ def verify_structure(directory: str | Path) -> dict:
     targets = {s: v["n_targets"] for s, v in info.items()}
     if len(set(targets.values())) != 1:
         raise ValueError(f"the splits disagree on the number of targets: {targets}")
-    (Path(directory) / "structure.json").write_text(json.dumps(info, indent=1))
+    _record_structure(Path(directory), info)
     return info
+
+
+def _record_structure(folder: Path, info: dict) -> None:
+    """Write ``structure.json`` only into the course's own data cache, never a user's folder."""
+    from course_lib.data import cache_dir
+
+    if folder.resolve().is_relative_to(cache_dir().resolve()):
+        with contextlib.suppress(OSError):  # a read-only cache still works for reading
+            (folder / "structure.json").write_text(json.dumps(info, indent=1))
 
 
 def load_split(directory: str | Path, split: str, forward_only: bool = False

@@ -107,7 +107,53 @@ def test_verify_structure_records_shapes(layout):
     assert info["train"] == dict(rows=14, seq_len=L, n_targets=T, x_dtype="uint8", y_dtype="uint8",
                                  bytes=(folder / "train.mat").stat().st_size)
     assert info["test"]["rows"] == 8 and info["valid"]["n_targets"] == T
+    assert not (folder / "structure.json").exists(), "nothing is written into a user's folder"
+
+
+def test_the_structure_is_recorded_only_in_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "deepsea" / "deepsea_train"
+    folder.parent.mkdir(parents=True)
+    _write_layout(folder)
+    deepsea.verify_structure(folder)
     assert (folder / "structure.json").is_file()
+
+
+@pytest.mark.parametrize("split", ["train", "valid"])
+@pytest.mark.parametrize("value, match", [
+    (-1, r"labels must be 0 or 1, row 2 has \[-1\]"),
+    (2, r"row 2 has \[2\]"),
+    (0.7, r"row 2 has \[0.7\].*Binarize"),
+])
+def test_labels_other_than_0_and_1_are_refused(tmp_path, split, value, match):
+    folder = tmp_path / "d"
+    truth = _write_layout(folder)
+    name, xkey, ykey = deepsea.SPLITS[split]
+    X, y = truth[split]
+    y = y.astype(np.float32 if isinstance(value, float) else np.int16)
+    y[2, 1] = value
+    agct = X[:, :, [0, 2, 1, 3]]
+    if split == "train":
+        with h5py.File(folder / name, "w") as f:
+            f[xkey] = agct.transpose(1, 2, 0)
+            f[ykey] = y.T
+    else:
+        savemat(folder / name, {xkey: agct.transpose(0, 2, 1), ykey: y}, format="5")
+    with pytest.raises(ValueError, match=match):
+        deepsea.load_split(folder, split)
+
+
+@pytest.mark.parametrize("damage", ["two bases", "value 3"])
+def test_inputs_that_are_not_one_hot_are_refused(tmp_path, damage):
+    folder = tmp_path / "d"
+    truth = _write_layout(folder)
+    name, xkey, ykey = deepsea.SPLITS["valid"]
+    X, y = truth["valid"]
+    X = X.copy()
+    X[3, 5] = [1, 1, 0, 0] if damage == "two bases" else [3, 0, 0, 0]
+    savemat(folder / name, {xkey: X[:, :, [0, 2, 1, 3]].transpose(0, 2, 1), ykey: y}, format="5")
+    with pytest.raises(ValueError, match=r"valid.mat: the sequences are not one-hot \(row 3"):
+        deepsea.load_split(folder, "valid")
 
 
 def test_missing_file_says_what_to_do(tmp_path):
