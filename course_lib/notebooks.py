@@ -152,7 +152,8 @@ def notebook_parameters(path: str | Path) -> dict[str, dict]:
     Returns
     -------
     dict
-        Name -> ``{"default": str, "type": str}`` (the type papermill infers from the default).
+        Name -> ``{"default": str, "help": str, "type": str}`` (the type papermill infers from
+        the default; ``help`` is the comment after it).
 
     Introduced in: 04_one_hot_cnn
     """
@@ -160,7 +161,8 @@ def notebook_parameters(path: str | Path) -> dict[str, dict]:
 
     found = papermill.inspect_notebook(str(path))
     return {
-        name: {"default": info["default"], "type": _type_of(info["default"], info["inferred_type_name"])}
+        name: {"default": info["default"], "help": info.get("help") or "",
+               "type": _type_of(info["default"], info["inferred_type_name"])}
         for name, info in found.items()
     }
 
@@ -183,11 +185,17 @@ def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
     default: ``int``, ``float``, ``bool`` (true/false/1/0/yes/no) or ``str``; other
     values are kept as they are.
 
+    Numbers are checked against what their defaults and names say (:func:`_check_range`):
+    no negative counts, sizes or rates; fractions (``*_FRACTION``, ``DROPOUT``, ``*_NOISE``,
+    ``*_THRESHOLD``, ``PRESENCE``, ``*_RATE``) in [0, 1]; a positive ``LEARNING_RATE``; and no
+    0 for a whole-number parameter whose default is positive, unless its comment in the
+    ``parameters`` cell says what 0 means (``0 keeps the longest``, ``0 skips part 2``).
+
     Raises
     ------
     ParameterError
-        For a name the notebook does not have (the message lists the ones it has) or a value
-        that does not convert.
+        For a name the notebook does not have (the message lists the ones it has), a value
+        that does not convert, or one out of range (the message names ``-p NAME VALUE``).
 
     Introduced in: 04_one_hot_cnn
     """
@@ -200,7 +208,35 @@ def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
                 f"{Path(path).name} has no parameter {name!r}. Its parameters are: {listing}"
             )
         out[name] = _convert(name, value, known[name]["type"])
+        _check_range(name, out[name], known[name])
     return out
+
+
+_FRACTION = re.compile(r"(^|_)(FRACTION|DROPOUT|NOISE|THRESHOLD|PRESENCE|RATE)$")
+
+
+def _check_range(name: str, value: Any, info: dict) -> None:
+    """Refuse a number the parameter cannot take (see :func:`convert_parameters`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    try:
+        default = ast.literal_eval(info["default"])
+    except (ValueError, SyntaxError):
+        return
+    if isinstance(default, bool) or not isinstance(default, (int, float)):
+        return
+    given = f"-p {name} {value}"
+    if value < 0 and default >= 0:
+        raise ParameterError(f"{given}: {name} cannot be negative (default {info['default']})")
+    if name == "LEARNING_RATE" and value <= 0:
+        raise ParameterError(f"{given}: the learning rate must be positive, e.g. 0.001")
+    if _FRACTION.search(name) and name != "LEARNING_RATE" and value > 1:
+        raise ParameterError(f"{given}: {name} is a fraction between 0 and 1 "
+                             f"(default {info['default']})")
+    if (value == 0 and isinstance(default, int) and default > 0 and name != "SEED"
+            and not re.search(r"\b0\b", info.get("help", ""))):
+        raise ParameterError(f"{given}: {name} must be at least 1 (default {info['default']}); "
+                             "0 would leave nothing to train on or compute")
 
 
 def _convert(name: str, value: Any, type_name: str) -> Any:

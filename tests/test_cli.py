@@ -146,3 +146,34 @@ def test_log_output_streams_the_cells_output(tmp_path):
     assert quiet.returncode == loud.returncode == 0, loud.stderr
     assert "epoch 2 of 3" not in quiet.stdout
     assert "epoch 1 of 3" in loud.stdout and "epoch 3 of 3" in loud.stdout
+
+
+@pytest.mark.parametrize("lesson, name, value, match", [
+    ("04", "EPOCHS", "-1", "-p EPOCHS -1: EPOCHS cannot be negative"),
+    ("04", "N_SEQUENCES", "0", "-p N_SEQUENCES 0: N_SEQUENCES must be at least 1"),
+    ("09", "ACCUMULATION_STEPS", "0", "must be at least 1"),
+    ("07", "LABEL_NOISE", "1.5", "LABEL_NOISE is a fraction between 0 and 1"),
+    ("03", "TRAIN_FRACTION", "2", "is a fraction"),
+    ("07", "LEARNING_RATE", "0", "the learning rate must be positive"),
+    ("04", "SEQ_LEN", "0", None),         # its comment says what 0 means: keep the longest
+    ("04", "SEED", "0", None),
+    ("08", "MT_EPOCHS", "0", None),       # "0 skips part 2"
+    ("09", "WARMUP_STEPS", "0", None),    # "0 switches it off"
+    ("07", "DROPOUT", "0", None),
+])
+def test_parameters_out_of_range_are_refused_by_name(lesson, name, value, match):
+    from course_lib.notebooks import ParameterError, convert_parameters, find_notebook
+
+    path = find_notebook(lesson)
+    if match is None:
+        assert float(convert_parameters(path, {name: value})[name]) == float(value)
+        return
+    with pytest.raises(ParameterError, match=match):
+        convert_parameters(path, {name: value})
+
+
+def test_an_out_of_range_parameter_runs_nothing_and_writes_nothing(tmp_path):
+    result = course("run", "04", "-p", "N_SEQUENCES", "0", "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "-p N_SEQUENCES 0" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
