@@ -212,7 +212,7 @@ def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_FRACTION = re.compile(r"(^|_)(FRACTION|DROPOUT|NOISE|THRESHOLD|PRESENCE|RATE)$")
+_FRACTION = re.compile(r"^(DROPOUT|PRESENCE)$|_(FRACTION|DROPOUT|NOISE|THRESHOLD|RATE)$")
 
 
 def _check_range(name: str, value: Any, info: dict) -> None:
