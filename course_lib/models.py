@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 
 def build_primer_cnn(
     seq_len: int = 50,
@@ -259,7 +261,22 @@ def load_model(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}; train one first (course train ...)")
-    return keras.models.load_model(path, safe_mode=True)
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        with open(path, "rb") as handle:
+            hdf5 = handle.read(4) == b"\x89HDF"
+        what = "an HDF5 file (Keras 2's .h5)" if hdf5 else "not a Keras 3 archive (a zip)"
+        raise ValueError(f"{path} is {what}; give a .keras file written by model.save or "
+                         "course train (in Keras 3, load an .h5 file yourself and save it again)")
+    try:
+        return keras.models.load_model(path, safe_mode=True)
+    except Exception as err:  # keras raises many types for damaged or unsafe archives
+        lines = [line for line in str(err).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(err).__name__
+        raise ValueError(
+            f"{path} could not be loaded as a Keras model in safe mode: {reason}. If it holds "
+            "a Lambda layer or other code, safe mode refuses it on purpose (rebuild the model "
+            "with the course's builders); otherwise the file is damaged: save or train it again."
+        ) from None
 
 
 def predict_both_strands(model, X, batch_size: int = 256):

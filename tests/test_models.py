@@ -83,3 +83,34 @@ def test_predict_both_strands_is_strand_symmetric():
     rc = x[:, ::-1, ::-1]  # ACGT: reverse the positions and the channels
     np.testing.assert_allclose(models.predict_both_strands(model, x),
                                models.predict_both_strands(model, rc), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, body, match", [
+    ("m.keras", b"not a zip at all", r"m.keras is not a Keras 3 archive"),
+    ("m.h5", b"\x89HDF\r\n\x1a\n" + bytes(64), r"m.h5 is an HDF5 file \(Keras 2's .h5\)"),
+    ("m.keras", None, r"m.keras could not be loaded as a Keras model in safe mode"),
+], ids=["not-zip", "keras2-h5", "truncated-zip"])
+def test_files_that_are_not_models_are_named(tmp_path, name, body, match):
+    path = tmp_path / name
+    if body is None:  # a zip whose config is damaged
+        import io
+        import zipfile
+
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("metadata.json", '{"keras_version": "3.0.0"}')
+            archive.writestr("config.json", '{"class_name": "Functional", "config": ')
+        body = buffer.getvalue()
+    path.write_bytes(body)
+    with pytest.raises(ValueError, match=match):
+        models.load_model(path)
+
+
+def test_a_lambda_layer_is_refused_by_safe_mode(tmp_path):
+    import keras
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    model.save(tmp_path / "lambda.keras")
+    with pytest.raises(ValueError, match=r"lambda.keras could not be loaded .* safe mode.*Lambda"):
+        models.load_model(tmp_path / "lambda.keras")
