@@ -801,7 +801,8 @@ def _read_table(path: Path, sep: str, sequence_column: str, label_column: str,
     for column, option in zip(columns, ("sequence_column", "label_column")):
         if column not in table.columns:
             raise ValueError(f"{path} has no column {column!r}; its columns are "
-                             f"{list(table.columns)}: pass {option}=... with the right one")
+                             f"{list(table.columns)}: pass {option}=... with the right one "
+                             f"(in a lesson: -p {option.upper()} NAME)")
     ids = table["id"].tolist() if "id" in table.columns else [str(i + 1) for i in range(len(table))]
     labels = [str(x).strip() for x in table[label_column]] if need_labels else None
     return ids, [str(s).strip() for s in table[sequence_column]], labels
@@ -963,7 +964,8 @@ def _assemble(sequences: list[str], labels: list[str], length: int | None, paddi
     if length is None:
         length = max(len(s) for s in sequences)
     if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 1:
-        raise ValueError(f"length must be a positive integer or None (the longest), got {length!r}")
+        raise ValueError(f"length must be a positive integer or None (the longest), got "
+                         f"{length!r} (in a lesson: -p SEQ_LEN 200)")
     _check_memory(sequences, length, path)
     index = {name: i for i, name in enumerate(names)}
     return LabelledSequences(
