@@ -113,10 +113,34 @@ def read_fasta_genome(path: str | Path) -> Genome:
     except ValueError as err:
         raise ValueError(f"{path} is not a FASTA file ({str(err).splitlines()[0]}); each record "
                          "needs a '>' header line followed by its sequence") from None
+    except (EOFError, OSError) as err:  # a cut or damaged .gz, or a binary file
+        raise ValueError(f"{path} cannot be read as {'gzipped ' if opener is gzip.open else ''}"
+                         f"FASTA ({type(err).__name__}: {err}); copy or download it again, or "
+                         "pass -p DATA with a FASTA file of DNA") from None
+    _refuse_protein(records, path)
     genome = split_segments(records, path.name)
     if not genome.segments:
         raise ValueError(f"{path} holds no A/C/G/T bases; pass a FASTA file of DNA")
     return genome
+
+
+_PROTEIN_ONLY = re.compile(r"[EFILPQefilpq*]")
+
+
+def _refuse_protein(records: list[str], path: Path) -> None:
+    """A genome is DNA: amino-acid letters (E F I L P Q) or few A/C/G/T/N mean a protein file."""
+    for number, record in enumerate(records, start=1):
+        acgt = sum(record.upper().count(base) for base in "ACGTN")
+        letters = sum(ch.isalpha() for ch in record)
+        found = _PROTEIN_ONLY.search(record)
+        if found or (letters and acgt < 0.5 * letters):
+            raise ValueError(
+                f"{path}: record {number} looks like protein, not DNA ("
+                + (f"amino-acid letter {found.group()!r}" if found else
+                   f"only {acgt / letters:.0%} of its letters are A/C/G/T/N")
+                + "); a language model of a genome needs nucleotides: pass -p DATA with a DNA "
+                "FASTA (e.g. NCBI's *_genomic.fna), not a proteome (*.faa)"
+            )
 
 
 def repeating_genome(length: int = 30_000, unit: str = REPEAT_UNIT) -> str:

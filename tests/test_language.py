@@ -182,3 +182,17 @@ def test_model_genome_tiny_run_scores_both_models():
     again = L.model_genome(genome, units=4, layers=1, embedding=2, seq_len=20, epochs=2,
                            warmup=20, orders=[], seed=0)
     assert again["rnn_perplexity"] == pytest.approx(out["rnn_perplexity"], rel=1e-5)  # same seed
+
+
+@pytest.mark.parametrize("name, body, match", [
+    ("p.faa", b">sp|P69905|HBA_HUMAN\nMVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHF\n",
+     r"record 1 looks like protein, not DNA \(amino-acid letter .*-p DATA"),
+    ("p.fa", b">x\nMKRWWGGHHMKRWWGGHHYYVVVV\n", r"only \d+% of its letters are A/C/G/T/N"),
+    ("g.fa.gz", gzip.compress(b">chr\n" + bytes(np.random.default_rng(0).choice(list(b"ACGT"), 20000)))[:2000],
+     r"g.fa.gz cannot be read as gzipped"),
+], ids=["protein", "few-acgt", "cut-gzip"])
+def test_files_that_are_not_dna_genomes_are_refused(tmp_path, name, body, match):
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(ValueError, match=match):
+        L.read_fasta_genome(path)
