@@ -229,13 +229,23 @@ def save_model(model, path) -> None:
     ----------
     model : keras.Model
     path : str or Path
-        Must end in ``.keras``.
+        Must end in ``.keras``. Written to a temporary name beside it and renamed, so two
+        runs saving into one run directory leave one complete file.
 
     Introduced in: 05_danq_deepsea
     """
+    import os
+    from pathlib import Path
+
     if not str(path).endswith(".keras"):
         raise ValueError(f"save to a path ending in .keras, got {path!s}")
-    model.save(path)
+    path = Path(path)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.{id(model)}.partial.keras")
+    try:
+        model.save(partial)  # a reader (or a second run) never sees a half-written file
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def load_model(path):

@@ -181,7 +181,7 @@ def train_model(
     """
     import keras
 
-    from course_lib.models import load_model
+    from course_lib.models import load_model, save_model
 
     out = Path(out_dir)
     (out / "checkpoints").mkdir(parents=True, exist_ok=True)
@@ -197,9 +197,9 @@ def train_model(
     model.fit(train_data, validation_data=valid_data, epochs=epochs, verbose=verbose, shuffle=False,
               callbacks=standard + list(callbacks or []))
     if not best.exists():  # e.g. every epoch was done before a resumption
-        model.save(best)
+        save_model(model, best)
     trained = load_model(best)
-    trained.save(out / "model.keras")
+    save_model(trained, out / "model.keras")
     return trained
 
 
@@ -223,14 +223,14 @@ def load_or_train(path: str | Path, train: "callable"):  # noqa: F821
 
     Introduced in: 05_danq_deepsea
     """
-    from course_lib.models import load_model
+    from course_lib.models import load_model, save_model
 
     path = Path(path)
     if path.is_file():
         return load_model(path)
     model = train()
     if not path.is_file():
-        model.save(path)
+        save_model(model, path)
     return model
 
 

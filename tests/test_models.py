@@ -114,3 +114,23 @@ def test_a_lambda_layer_is_refused_by_safe_mode(tmp_path):
     model.save(tmp_path / "lambda.keras")
     with pytest.raises(ValueError, match=r"lambda.keras could not be loaded .* safe mode.*Lambda"):
         models.load_model(tmp_path / "lambda.keras")
+
+
+def test_two_writers_of_one_checkpoint_leave_one_complete_file(tmp_path):
+    """Two runs of a lesson into one run directory: each save is a rename of a whole file."""
+    import threading
+
+    path = tmp_path / "runs" / "best.keras"
+    path.parent.mkdir()
+    x = np.ones((2, 60, 4), np.float32)
+    built = [models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
+                               lstm_units=2, dense_units=4) for _ in range(2)]
+    threads = [threading.Thread(target=lambda m=m: [models.save_model(m, path) for _ in range(3)])
+               for m in built]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    loaded = models.load_model(path).predict(x, verbose=0)
+    assert any(np.allclose(loaded, m.predict(x, verbose=0)) for m in built)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["best.keras"]
