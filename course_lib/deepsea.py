@@ -232,7 +232,8 @@ def verify_structure(directory: str | Path) -> dict:
     ------
     ValueError
         Naming the file and what is wrong (missing key, shape, dtype, odd row count,
-        targets that differ between splits).
+        targets that differ between splits, labels other than 0/1 or inputs that are not
+        one-hot in the first 256 rows of train and valid; every row read later is checked too).
 
     Introduced in: 05_danq_deepsea
     """
@@ -268,6 +269,12 @@ def verify_structure(directory: str | Path) -> dict:
     targets = {s: v["n_targets"] for s, v in info.items()}
     if len(set(targets.values())) != 1:
         raise ValueError(f"the splits disagree on the number of targets: {targets}")
+    for split in ("train", "valid"):  # values, on a sample: before a training loop meets them
+        reader = open_split(directory, split)
+        try:
+            reader.read(0, min(reader.n_rows, 256))
+        finally:
+            reader.close()
     _record_structure(Path(directory), info)
     return info
 

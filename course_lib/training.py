@@ -356,24 +356,55 @@ def add_train_arguments(parser) -> None:
     parser.add_argument("--size", default="full", choices=["full", "capstone", "small", "tiny"],
                         help="layer sizes: 'full' is the published model (default); for the "
                              "resnet models 'full' and 'capstone' are the capstone's sizes")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
-    parser.add_argument("--warmup-steps", type=int, default=0,
+    parser.add_argument("--epochs", type=_at_least(1), default=10)
+    parser.add_argument("--batch-size", type=_at_least(1), default=100)
+    parser.add_argument("--lr", type=_positive_float, default=1e-3, help="Adam learning rate")
+    parser.add_argument("--warmup-steps", type=_at_least(0), default=0,
                         help="resnet models: updates of linear learning-rate warm-up (0: none)")
-    parser.add_argument("--accumulation-steps", type=int, default=1,
+    parser.add_argument("--accumulation-steps", type=_at_least(1), default=1,
                         help="resnet models: batches whose gradients are averaged per update")
     parser.add_argument("--loss", default="bce", choices=["bce", "focal", "balanced"],
                         help="resnet models: loss on the logits")
-    parser.add_argument("--patience", type=int, default=3, help="early-stopping patience (epochs)")
-    parser.add_argument("--subset", type=float, default=None,
+    parser.add_argument("--patience", type=_at_least(1), default=3,
+                        help="early-stopping patience (epochs)")
+    parser.add_argument("--subset", type=_positive_float, default=None,
                         help="train on a stratified subset: a fraction (0.02) or a number of rows (50000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/train", help="folder for checkpoints, backup, logs, "
                         "metrics.json, targets.csv and model.keras (rerun to resume)")
-    parser.add_argument("--n-train", type=int, default=4000, help="stand-in: training regions")
-    parser.add_argument("--n-targets", type=int, default=24, help="stand-in: number of targets")
+    parser.add_argument("--n-train", type=_at_least(10), default=4000,
+                        help="stand-in: training regions")
+    parser.add_argument("--n-targets", type=_at_least(1), default=24,
+                        help="stand-in: number of targets")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _at_least(low: int):
+    """An argparse type: a whole number >= ``low`` (argparse names the flag in its error)."""
+    import argparse
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expects a whole number, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+
+    return convert
+
+
+def _positive_float(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
 
 
 def _resolve_data(data: str, out: Path, args) -> Path:

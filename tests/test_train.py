@@ -87,22 +87,56 @@ def test_course_train_data_deepsea_uses_the_registry_folder(data, tmp_path, monk
     assert 30 <= metrics["train_rows"] < 80
 
 
-@pytest.mark.parametrize("problem", ["missing", "wrong_shape"])
-def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, problem):
+@pytest.mark.parametrize("problem, expected", [
+    ("missing", "no such folder"),
+    ("wrong_shape", "expected testxdata (N, 4, L)"),
+    ("labels_minus_one", "labels must be 0 or 1, row 0 has [-1]"),
+    ("not_one_hot", "the sequences are not one-hot (row 1"),
+])
+def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, problem, expected):
+    import shutil
+
+    from scipy.io import loadmat, savemat
+
     folder = tmp_path / "bad"
-    if problem == "wrong_shape":
-        import shutil
-
-        from scipy.io import savemat
-
+    if problem != "missing":
         shutil.copytree(data, folder)
+    if problem == "wrong_shape":
         savemat(folder / "test.mat", {"testxdata": np.zeros((2, 600, 4), np.uint8),
                                       "testdata": np.zeros((2, 6), np.uint8)}, format="5")
+    if problem in ("labels_minus_one", "not_one_hot"):
+        valid = loadmat(folder / "valid.mat")
+        x, y = valid["validxdata"], valid["validdata"].astype(np.int16)
+        if problem == "labels_minus_one":
+            y[0, 0] = -1
+        else:
+            x[1, :, 7] = 1  # four bases at one position
+        savemat(folder / "valid.mat", {"validxdata": x, "validdata": y}, format="5")
+    (folder / "structure.json").unlink(missing_ok=True)
     code = training.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("course train:") and "Traceback" not in err
-    assert ("no such folder" in err) if problem == "missing" else ("expected testxdata (N, 4, L)" in err)
+    assert expected in err
+    if folder.is_dir():
+        assert not (folder / "structure.json").exists(), "nothing is written into --data"
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--epochs", "0", "argument --epochs: must be at least 1, got 0"),
+    ("--batch-size", "-5", "argument --batch-size: must be at least 1, got -5"),
+    ("--lr", "0", "argument --lr: must be positive, got 0"),
+    ("--accumulation-steps", "0", "argument --accumulation-steps: must be at least 1"),
+    ("--subset", "-0.1", "argument --subset: must be positive"),
+    ("--n-targets", "many", "argument --n-targets: expects a whole number, got 'many'"),
+])
+def test_bad_numbers_are_refused_by_flag(tmp_path, flag, value, message):
+    import subprocess
+
+    result = subprocess.run(["course", "train", "danq", flag, value, "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("name", ["resnet"])
