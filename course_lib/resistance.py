@@ -30,6 +30,7 @@ import csv
 import io
 import os
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -554,8 +555,17 @@ def _check_gene_table(content, source) -> pd.DataFrame:
     genes, resistant = list(content["genes"]), np.asarray(content["resistant"])
     if len(genes) != len(resistant):
         raise ValueError(f"{source}: {len(genes)} genes but {len(resistant)} labels")
+    if resistant.dtype.kind in "OUS":  # text from a CSV: "1", "0", "True", ...
+        words = {"0": 0, "1": 1, "false": 0, "true": 1}
+        bad = [v for v in resistant if str(v).strip().lower() not in words]
+        if bad:
+            raise ValueError(f"{source}: 'resistant' must hold 0/1 (or False/True) labels; "
+                             f"{len(bad)} rows hold something else (first: {bad[0]!r})")
+        resistant = np.array([words[str(v).strip().lower()] for v in resistant])
     if not np.isin(resistant, (0, 1)).all():
-        raise ValueError(f"{source}: 'resistant' must hold 0/1 (or False/True) labels")
+        bad = resistant[~np.isin(resistant, (0, 1))]
+        raise ValueError(f"{source}: 'resistant' must hold 0/1 (or False/True) labels; "
+                         f"{len(bad)} rows hold something else (first: {bad[0]!r})")
     if not all(isinstance(g, str) for g in genes):
         raise ValueError(f"{source}: every gene must be a str of bases")
     return pd.DataFrame({"gene": [g.upper() for g in genes],
@@ -602,13 +612,31 @@ def load_gene_table(path: str | os.PathLike) -> pd.DataFrame:
     Introduced in: 07_resistance_lstm
     """
     path = Path(path)
+    if path.suffix in (".csv", ".npz") and not path.is_file():
+        raise FileNotFoundError(f"no gene table at {path}; check -p DATA (a .csv or .npz with "
+                                "columns gene and resistant)")
     if path.suffix == ".csv":
-        table = pd.read_csv(path, dtype={"gene": str})
+        try:
+            table = pd.read_csv(path, dtype={"gene": str}, keep_default_na=False)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            raise ValueError(f"{path} is not a readable CSV table ({type(err).__name__}); write "
+                             "one row per fragment with columns gene,resistant") from None
+        missing = [c for c in ("gene", "resistant") if c not in table.columns]
+        if missing:
+            raise ValueError(f"{path} has no column {missing[0]!r}; its columns are "
+                             f"{list(table.columns)}: name them gene and resistant")
         return _check_gene_table({"genes": table["gene"], "resistant": table["resistant"]}, path)
     if path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as z:
-            return _check_gene_table({"genes": z["genes"].tolist(), "resistant": z["resistant"]},
-                                     path)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                content = {k: z[k] for k in ("genes", "resistant") if k in z.files}
+        except (ValueError, OSError, zipfile.BadZipFile) as err:  # object arrays, not a zip
+            raise ValueError(f"{path} is not a plain .npz of arrays genes and resistant "
+                             f"({str(err).splitlines()[0]}); convert a pickled dataset with "
+                             "resistance.convert_pickled_dataset") from None
+        if "genes" in content:
+            content["genes"] = content["genes"].tolist()
+        return _check_gene_table(content, path)
     raise ValueError(f"{path.name}: expected .csv or .npz; for the pickled dataset.npy use "
                      "load_pickled_dataset")
 

@@ -347,3 +347,28 @@ def test_locate_fragment_without_a_shared_kmer_falls_back_to_identity():
     frag = "".join(frag)
     assert all(frag[j:j + 12] not in GYRA for j in range(len(frag) - 11))
     assert R.locate_fragment(frag, GYRA) == 300
+
+
+@pytest.mark.parametrize("name, body, match", [
+    ("t.csv", "gene,label\nACGT,1\n", r"t.csv has no column 'resistant'; its columns are \['gene', 'label'\]"),
+    ("t.csv", "gene,resistant\nACGT,1\nACGA,maybe\n", r"1 rows hold something else \(first: 'maybe'\)"),
+    ("t.csv", "gene,resistant\nACGT,1\nACGA,2\n", r"1 rows hold something else"),
+    ("t.csv", b"\x00\xff\xfe" * 100, "is not a readable CSV table"),
+    ("t.npz", b"not a zip", r"t.npz is not a plain .npz"),
+    ("nope.csv", None, r"no gene table at .*nope.csv; check -p DATA"),
+], ids=["no-column", "word-label", "label-2", "binary", "npz-not-zip", "missing"])
+def test_bad_gene_tables_say_what_to_fix(tmp_path, name, body, match):
+    path = tmp_path / name
+    if isinstance(body, str):
+        path.write_text(body)
+    elif body is not None:
+        path.write_bytes(body)
+    with pytest.raises((ValueError, FileNotFoundError), match=match):
+        R.load_gene_table(path)
+
+
+def test_a_gene_table_with_true_false_words_loads(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("gene,resistant\nacgt,True\nACGA,false\n")
+    table = R.load_gene_table(path)
+    assert table["gene"].tolist() == ["ACGT", "ACGA"] and table["resistant"].tolist() == [1, 0]
