@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sys
 from pathlib import Path
 
@@ -452,6 +453,7 @@ def run_train(args) -> int:
 
     preempted = preemption_callback(seed=args.seed)  # SIGUSR1 (Slurm --signal): finish the epoch, requeue
     out = worker_output_dir(args.out)  # rank 0: args.out; other workers: args.out/worker-<rank>
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         folder = _resolve_data(args.data, out, args)
@@ -461,6 +463,8 @@ def run_train(args) -> int:
             kw = {"fraction": args.subset} if args.subset <= 1 else {"n": int(args.subset)}
             rows = deepsea.stratified_subset(folder, seed=args.seed, **kw)
     except (FileNotFoundError, ValueError, OSError, RuntimeError) as err:  # incl. data.DownloadError
+        if created:  # nothing half-written: the folder this command made goes again
+            shutil.rmtree(out, ignore_errors=True)
         print(f"course train: {err}", file=sys.stderr)
         return 2
     strategy = distribution_strategy()  # first: MultiWorkerMirroredStrategy must precede other ops
