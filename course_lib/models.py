@@ -267,6 +267,9 @@ def load_model(path):
     import keras
 
     import course_lib.architectures  # noqa: F401  registers lesson 09's layers and schedules
+    from course_lib.resistance import _masked_max_pooling_class
+
+    _masked_max_pooling_class()  # registers lesson 07's MaskedMaxPooling1D (pooling="max")
 
     path = Path(path)
     if not path.is_file():

@@ -134,3 +134,25 @@ def test_two_writers_of_one_checkpoint_leave_one_complete_file(tmp_path):
     loaded = models.load_model(path).predict(x, verbose=0)
     assert any(np.allclose(loaded, m.predict(x, verbose=0)) for m in built)
     assert sorted(p.name for p in path.parent.iterdir()) == ["best.keras"]
+
+
+def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path):
+    """Lesson 07's pooling="max" model uses a custom layer; a new process must know it."""
+    import subprocess
+    import sys
+
+    from course_lib import resistance
+
+    model = resistance.build_resistance_lstm(seq_len=20, embedding_dim=4, units=3, n_layers=1,
+                                             pooling="max")
+    x = np.random.default_rng(0).integers(0, 5, (3, 20)).astype(np.int32)
+    models.save_model(model, tmp_path / "r.keras")
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "p.npy", model.predict(x, verbose=0))
+    code = ("import numpy as np; from course_lib import models; "
+            f"m = models.load_model(r'{tmp_path / 'r.keras'}'); "
+            f"p = m.predict(np.load(r'{tmp_path / 'x.npy'}'), verbose=0); "
+            f"np.testing.assert_allclose(p, np.load(r'{tmp_path / 'p.npy'}'), rtol=1e-5)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-1500:]
