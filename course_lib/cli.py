@@ -64,6 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("train", "train a model (DanQ, DeepSEA, ...) from the command line"),
         ("gather", "gather the metrics of a job-array sweep into one table"),
+        ("site", "build the course website from executed lessons (course run all -o RUNS_DIR)"),
     ):
         _plug(sub, name, _PLUGGED[name], help_text)
     return parser
@@ -71,7 +72,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 # Subcommands implemented in their topic's module: ``course NAME`` calls
 # ``course_lib.<module>.add_<NAME>_arguments(parser)`` and ``run_<NAME>(args) -> int``.
-_PLUGGED = {"train": "training", "gather": "slurm"}
+_PLUGGED = {"train": "training", "gather": "slurm", "site": "site"}
 
 
 def _plug(sub, name: str, module: str, help_text: str) -> None:

@@ -34,7 +34,14 @@ def primer_env(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def lesson_runs(tmp_path_factory):
+def executed_notebooks():
+    """The notebooks this session executed at their defaults, for the site test (test_site.py):
+    ``{("notebooks" or "solutions", stem): executed .ipynb}`` (metrics JSON beside each)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def lesson_runs(tmp_path_factory, executed_notebooks):
     """Run each lesson at most once per session: ``lesson_runs(stem, **parameters) -> metrics``."""
     from course_lib.notebooks import notebook_parameters, run_notebook
 
@@ -46,9 +53,17 @@ def lesson_runs(tmp_path_factory):
         if key not in cache:
             where = out / f"{stem}-{len(cache)}"
             notebook = NOTEBOOKS / f"{stem}.ipynb"
+            defaults = set(parameters) <= {"RUN_DIR"}
             if "RUN_DIR" not in parameters and "RUN_DIR" in notebook_parameters(notebook):
                 parameters = {**parameters, "RUN_DIR": str(where / "runs")}  # never an earlier run's checkpoints
             cache[key] = run_notebook(notebook, parameters, where)
+            if defaults:
+                executed_notebooks[("notebooks", stem)] = where / f"{stem}.ipynb"
         return cache[key]
 
     return run
+
+
+def pytest_collection_modifyitems(config, items):
+    """The site test builds the site from the lessons the other tests ran: it goes last."""
+    items.sort(key=lambda item: getattr(getattr(item, "module", None), "__name__", "") == "test_site")

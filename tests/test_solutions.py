@@ -20,10 +20,11 @@ def test_there_are_solutions():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
-def test_solution_runs_and_records_every_exercise(path, tmp_path):
+def test_solution_runs_and_records_every_exercise(path, tmp_path, executed_notebooks):
     from course_lib.notebooks import run_notebook
 
     metrics = run_notebook(path, {}, tmp_path)
+    executed_notebooks[("solutions", path.stem)] = tmp_path / path.name  # for the site test
     nb = nbformat.read(path, as_version=4)
     n = sum(1 for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## Exercise "))
     missing = [k for k in range(1, n + 1) if not any(key.startswith(f"ex{k}_") for key in metrics)]
