@@ -65,5 +65,9 @@ def lesson_runs(tmp_path_factory, executed_notebooks):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The site test builds the site from the lessons the other tests ran: it goes last."""
+    """Notebook and Slurm tests are slow (``-m "not slow"`` is the fast tier); the site test
+    builds the site from the lessons the other tests ran, so it goes last."""
+    for item in items:
+        if item.get_closest_marker("notebook") or item.get_closest_marker("slurm"):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: getattr(getattr(item, "module", None), "__name__", "") == "test_site")

@@ -135,6 +135,7 @@ def test_attention_cost_is_quadratic_in_length():
     assert cost["score_bytes"].tolist() == [4 * 4 * 100**2, 4 * 4 * 200**2]
 
 
+@pytest.mark.slow
 def test_trained_model_with_warmup_and_accumulation_reloads(tmp_path):
     model = _tiny("transformer", warmup_steps=3, accumulation_steps=2)
     X = _onehot(8)
@@ -160,6 +161,7 @@ def test_capstone_metrics_by_hand():
         arch.capstone_metrics(y, p, [1.0])
 
 
+@pytest.mark.slow
 def test_measure_cost_reports_positive_numbers():
     model = _tiny("none", "onehot")
     cost = arch.measure_cost(model, _onehot(4), np.zeros((4, T), np.float32), batch_size=4, steps=1)

@@ -24,6 +24,7 @@ def _pins() -> dict[str, str]:
     return dict(l.split("==") for l in lines if l)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_the_course_installs_beside_colabs_versions(tmp_path):
     report = tmp_path / "report.json"

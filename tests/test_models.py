@@ -136,6 +136,7 @@ def test_two_writers_of_one_checkpoint_leave_one_complete_file(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == ["best.keras"]
 
 
+@pytest.mark.slow
 def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path):
     """Lesson 07's pooling="max" model uses a custom layer; a new process must know it."""
     import subprocess

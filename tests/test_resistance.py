@@ -293,6 +293,7 @@ def test_attribution_peaks_ignore_padding_and_hit_rate():
     assert R.peak_hit_rate(np.array([1, 0, 21, 22]), [[10], [10], [10], [10]]) == 0.5
 
 
+@pytest.mark.slow
 def test_staged_fit_equals_a_separate_run():
     """Predictions after 2 epochs of a 3-epoch run equal those of a 2-epoch run (same seed)."""
     rng = np.random.default_rng(0)

@@ -48,6 +48,7 @@ def _fit(data, out, epochs, callbacks=()):
                                 callbacks=list(callbacks))
 
 
+@pytest.mark.slow
 def test_resumes_after_a_kill_without_repeating_epochs(data, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         _fit(data, tmp_path, epochs=4, callbacks=[_Kill(at=1)])
@@ -139,6 +140,7 @@ def test_bad_numbers_are_refused_by_flag(tmp_path, flag, value, message):
     assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["resnet"])
 def test_course_train_fits_a_lesson_09_logits_model_through_the_cli(data, tmp_path, name):
     from course_lib import cli
