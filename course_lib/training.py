@@ -219,8 +219,19 @@ def _has_tensorboard() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
-def load_or_train(path: str | Path, train: "callable"):  # noqa: F821
+def load_or_train(path: str | Path, train: "callable", like=None):  # noqa: F821
     """Load the ``.keras`` model at ``path`` if present, else call ``train()`` (which saves it).
+
+    Parameters
+    ----------
+    path : str or Path
+        The checkpoint, keyed by the parameters that shape the data and the model.
+    train : callable
+        Trains and returns the model (and may save it at ``path`` itself).
+    like : keras.Model, optional
+        The model as the notebook builds it now: a checkpoint whose layers (classes, output
+        shapes, parameter counts) differ from it, for example after an edited Model cell, is
+        not loaded; the model is trained again and the message says why.
 
     Introduced in: 05_danq_deepsea
     """
@@ -228,11 +239,29 @@ def load_or_train(path: str | Path, train: "callable"):  # noqa: F821
 
     path = Path(path)
     if path.is_file():
-        return load_model(path)
+        loaded = load_model(path)
+        if like is None or architecture(loaded) == architecture(like):
+            return loaded
+        print(f"{path} holds another architecture than the Model cell builds now; training "
+              "again (the old checkpoint is replaced)", flush=True)
     model = train()
-    if not path.is_file():
+    if not path.is_file() or like is not None:
         save_model(model, path)
     return model
+
+
+def architecture(model) -> list[tuple[str, str, int]]:
+    """A model's layers as (class, output shape, parameter count): what a checkpoint must match.
+
+    Introduced in: 05_danq_deepsea
+    """
+    def shape(layer) -> str:
+        try:
+            return str(tuple(layer.output.shape))
+        except (AttributeError, ValueError):
+            return "?"
+
+    return [(type(layer).__name__, shape(layer), int(layer.count_params())) for layer in model.layers]
 
 
 def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_size: int = 256,

@@ -168,3 +168,22 @@ def test_training_prevalence_matches_the_label_means(data):
     np.testing.assert_allclose(training.training_prevalence(data, chunk_rows=7), y.mean(axis=0))
     rows = np.array([0, 3, 10, 41, 79])
     np.testing.assert_allclose(training.training_prevalence(data, rows, chunk_rows=7), y[rows].mean(axis=0))
+
+
+def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
+    """An edited Model cell (here: other widths) retrains instead of loading the old model."""
+    path = tmp_path / "model.keras"
+    old = models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
+                            lstm_units=2, dense_units=4)
+    models.save_model(old, path)
+    same = models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
+                             lstm_units=2, dense_units=4)
+    calls = []
+    loaded = training.load_or_train(path, lambda: calls.append(1) or same, like=same)
+    assert not calls and training.architecture(loaded) == training.architecture(old)
+    edited = models.build_danq(seq_len=60, n_targets=3, filters=8, kernel_size=6, pool_size=3,
+                               lstm_units=2, dense_units=4)
+    result = training.load_or_train(path, lambda: calls.append(1) or edited, like=edited)
+    assert calls == [1] and result is edited
+    assert "another architecture" in capsys.readouterr().out
+    assert training.architecture(models.load_model(path)) == training.architecture(edited)
