@@ -89,6 +89,40 @@ def show_metrics(metrics: dict) -> dict:
     return clean
 
 
+def run_directory(lesson: str, run_dir: str | Path = "") -> Path:
+    """Where a lesson keeps its checkpoints and generated data, whatever the kernel's cwd.
+
+    Parameters
+    ----------
+    lesson : str
+        The lesson's stem, e.g. ``"05_danq_deepsea"``.
+    run_dir : str or Path
+        The lesson's ``RUN_DIR`` parameter: a folder of your choice, used as given; ``""``
+        (the default) picks ``$COURSE_RUN_DIR/<lesson>``, else ``<repository>/runs/<lesson>``
+        when the course runs from a checkout (``jupyter lab notebooks/`` and ``course run``
+        then share one folder), else ``<data cache>/runs/<lesson>`` (a pip install, Colab).
+
+    Returns
+    -------
+    Path
+        An absolute path (not created here).
+
+    Introduced in: 05_danq_deepsea
+    """
+    import os
+
+    if str(run_dir):
+        return Path(run_dir).expanduser().resolve()
+    if os.environ.get("COURSE_RUN_DIR", "").strip():
+        return Path(os.environ["COURSE_RUN_DIR"]).expanduser().resolve() / lesson
+    root = NOTEBOOK_DIR.parent
+    if (root / "pyproject.toml").is_file() and os.access(root, os.W_OK):
+        return root / "runs" / lesson
+    from course_lib.data import cache_dir
+
+    return cache_dir() / "runs" / lesson
+
+
 def find_notebook(name: str | Path) -> Path:
     """Resolve a lesson given as a path, a file stem (``04_one_hot_cnn``) or its number (``04``).
 

@@ -177,3 +177,16 @@ def test_an_out_of_range_parameter_runs_nothing_and_writes_nothing(tmp_path):
     assert result.returncode == 2
     assert "-p N_SEQUENCES 0" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_run_directory_does_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    from course_lib.notebooks import NOTEBOOK_DIR, run_directory
+
+    monkeypatch.delenv("COURSE_RUN_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert run_directory("05_danq_deepsea") == NOTEBOOK_DIR.parent / "runs" / "05_danq_deepsea"
+    monkeypatch.chdir(NOTEBOOK_DIR)  # jupyter lab notebooks/: the same folder
+    assert run_directory("05_danq_deepsea") == NOTEBOOK_DIR.parent / "runs" / "05_danq_deepsea"
+    monkeypatch.setenv("COURSE_RUN_DIR", str(tmp_path / "shared"))
+    assert run_directory("09_beyond_danq") == tmp_path / "shared" / "09_beyond_danq"
+    assert run_directory("09_beyond_danq", "mine") == NOTEBOOK_DIR / "mine"  # as given, from cwd
