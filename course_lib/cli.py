@@ -77,11 +77,7 @@ _PLUGGED = {"train": "training", "gather": "slurm", "site": "site"}
 
 def _plug(sub, name: str, module: str, help_text: str) -> None:
     parser = sub.add_parser(name, help=help_text)
-    try:
-        mod = importlib.import_module(f"course_lib.{module}")
-        getattr(mod, f"add_{name}_arguments")(parser)
-    except (ImportError, AttributeError):
-        parser.add_argument("rest", nargs=argparse.REMAINDER)
+    getattr(importlib.import_module(f"course_lib.{module}"), f"add_{name}_arguments")(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,17 +95,14 @@ def main(argv: list[str] | None = None) -> int:
             return _data(args)
         if args.command in _PLUGGED:
             mod = importlib.import_module(f"course_lib.{_PLUGGED[args.command]}")
-            run = getattr(mod, f"run_{args.command}", None)
-            if run is None:
-                print(f"course {args.command} is not available in this version", file=sys.stderr)
-                return 2
-            return int(run(args) or 0)
+            return int(getattr(mod, f"run_{args.command}")(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError, RuntimeError, OSError) as err:
+    except (ValueError, FileNotFoundError, RuntimeError, OSError, ImportError) as err:  # ImportError:
+        # an optional extra that is not installed (course site without .[site])
         print(f"course: error: {err}", file=sys.stderr)
-        return 2 if isinstance(err, (ValueError, FileNotFoundError)) else 1
+        return 2 if isinstance(err, (ValueError, FileNotFoundError, ImportError)) else 1
     return 0
 
 

@@ -110,7 +110,7 @@ def build_site(runs_dir: str | Path, out_dir: str | Path, *, solutions_dir: str 
     if not lessons:
         raise FileNotFoundError(
             f"{runs} holds no executed lesson (<lesson>.ipynb); run `course run all -o {runs}` "
-            "first, then `course site {runs} -o SITE`")
+            f"first, then `course site {runs} -o SITE`")
     _require_sphinx()
     solutions = Path(solutions_dir) if solutions_dir else SOLUTION_DIR
     with tempfile.TemporaryDirectory(prefix="course-site-") as tmp:
