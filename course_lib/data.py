@@ -45,10 +45,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+import tomllib
 
 __all__ = [
     "ChecksumError", "DownloadError", "IncompleteDownload", "ArchiveError", "LabelledSequences",

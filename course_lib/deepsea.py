@@ -124,7 +124,7 @@ def _check_one_hot(path: Path, x: np.ndarray, start: int) -> None:
             f"{path}: the sequences are not one-hot (row {row} has a value above 1 or two bases "
             "at one position; values seen: "
             f"{sorted(np.unique(x[int(np.argmax(bad))]).tolist())[:6]}). A DeepSEA-layout file "
-            "stores each base as 0/1 in 4 channels (A, G, C, T); rebuild it with "
+            f"stores each base as 0/1 in 4 channels ({', '.join(FILE_ALPHABET)}); rebuild it with "
             "sequences.one_hot_encode or simulate_deepsea."
         )
 
@@ -557,7 +557,9 @@ def read_targets(path: str | Path | None = None):
     if missing:
         raise ValueError(f"{path} lacks the columns {missing}; is it deepsea_metadata.tsv?")
     index = np.arange(len(table))
-    assay = np.where(index < 125, "DNase", np.where(index < 815, "TF", "Histone"))
+    assay = np.empty(len(table), dtype=object)
+    for name, (start, stop) in ASSAY_COLUMNS.items():
+        assay[start:stop] = name
     return pd.DataFrame({
         "index": index, "cell_type": table["Cell Type"], "assay": assay,
         "target": table["TF/DNase/HistoneMark"], "treatment": table["Treatment"],

@@ -487,14 +487,11 @@ def match_motifs(
 
 
 def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values of all entries of ``p`` (any shape), same shape."""
+    """Benjamini-Hochberg q-values of all entries of ``p`` (any shape), same shape (scipy's)."""
+    from scipy.stats import false_discovery_control
+
     flat = np.asarray(p, dtype=np.float64).ravel()
-    order = np.argsort(flat, kind="stable")
-    ranked = flat[order] * flat.size / np.arange(1, flat.size + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty_like(flat)
-    q[order] = np.minimum(ranked, 1.0)
-    return q.reshape(np.shape(p))
+    return false_discovery_control(flat, method="bh").reshape(np.shape(p))
 
 
 def plot_logo(pwm: np.ndarray, ax=None, title: str | None = None, alphabet: str = DNA,

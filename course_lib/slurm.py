@@ -377,11 +377,6 @@ def requeue_job(job_id: str | None = None) -> bool:
     return True
 
 
-def restart_count() -> int:
-    """How many times Slurm restarted this job (``SLURM_RESTART_COUNT``, 0 on the first run)."""
-    return int(os.environ.get("SLURM_RESTART_COUNT", "0") or 0)
-
-
 class PreemptionFlag:
     """Set by a signal handler (installed at construction, before any slow import).
 

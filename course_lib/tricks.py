@@ -177,22 +177,3 @@ def compile_logits(model, learning_rate: float = 1e-4, warmup_steps: int = 0,
     model.compile(optimizer=make_optimizer(learning_rate, warmup_steps, accumulation_steps),
                   loss=make_loss(loss),
                   metrics=[keras.metrics.AUC(name="auc", multi_label=True, from_logits=True)])
-
-
-class BatchLoss(keras.callbacks.Callback):
-    """Record the training loss after every batch (Keras reports the running epoch mean).
-
-    Attributes
-    ----------
-    losses : list of float
-        One running-mean loss per batch, across epochs.
-
-    Introduced in: 09_beyond_danq
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.losses: list[float] = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.losses.append(float((logs or {}).get("loss", np.nan)))
