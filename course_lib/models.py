@@ -273,7 +273,9 @@ def load_model(path):
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}; train one first (course train ...)")
+        raise FileNotFoundError(f"no model file at {path}: check the path you gave (a lesson's "
+                                "checkpoint parameter, e.g. -p DANQ_CHECKPOINT), or train one "
+                                "first (course train danq ...); nothing is trained in its place")
     if path.suffix != ".keras" or not zipfile.is_zipfile(path):
         with open(path, "rb") as handle:
             hdf5 = handle.read(4) == b"\x89HDF"
