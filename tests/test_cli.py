@@ -117,8 +117,8 @@ def test_lesson_resolved_by_number():
 def test_solutions_resolved_by_number():
     from course_lib.notebooks import SOLUTION_DIR, find_notebook
 
-    assert find_notebook("solutions/04") == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
-    assert find_notebook("solutions/04_one_hot_cnn") == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
+    assert find_notebook("solutions/04").resolve() == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
+    assert find_notebook("solutions/04_one_hot_cnn").resolve() == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
 
 
 def test_unknown_solution_names_the_solutions(tmp_path):
