@@ -679,7 +679,8 @@ def load_labelled_sequences(
         ids, sequences, labels = _read_records(path, sequence_column, label_column,
                                                labels_path is None)
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise ValueError(_unreadable(path, err)) from None
+        raise ValueError(_unreadable(path, type(err).__name__,
+                                     cut=isinstance(err, (EOFError, zlib.error)))) from None
     if not sequences:
         raise ValueError(f"{path} holds no sequences; check that it is the right file")
     if labels_path is not None:
@@ -882,17 +883,16 @@ def _check_bases(sequence: str, where: str) -> str:
     return upper
 
 
-def _unreadable(path: Path, err: BaseException) -> str:
+def _unreadable(path: Path, cause: str, cut: bool = False) -> str:
     """Say what a file that fails to decode looks like instead of what its name says."""
     with open(path, "rb") as handle:
         head = handle.read(8)
     looks = next((what for magic, what in _SIGNATURES.items() if head.startswith(magic)),
                  "binary data, not text")
-    if isinstance(err, (EOFError, zlib.error)) or (path.name.lower().endswith(".gz")
-                                                    and head.startswith(b"\x1f\x8b")):
+    if cut or (path.name.lower().endswith(".gz") and head.startswith(b"\x1f\x8b")):
         looks = "a gzip file that is cut short or damaged (download or copy it again)"
     return (f"{path} cannot be read as a {_suffix(path).lstrip('.') or 'text'} file: it looks "
-            f"like {looks} ({type(err).__name__}). Give a CSV, TSV, text or FASTA file "
+            f"like {looks} ({cause}). Give a CSV, TSV, text or FASTA file "
             "(optionally gzipped, ending in .gz).")
 
 
@@ -904,9 +904,9 @@ def _sniff(path: Path) -> None:
     if path.name.lower().endswith(".gz") and head and not gzipped:
         raise ValueError(f"{path} is named .gz but is not gzip-compressed; rename it without .gz")
     if gzipped and not path.name.lower().endswith(".gz"):
-        raise ValueError(_unreadable(path, UnicodeDecodeError("utf-8", head, 0, 1, "gzip")))
+        raise ValueError(_unreadable(path, "gzip-compressed"))
     if not gzipped and (b"\x00" in head or not _decodes(head)):
-        raise ValueError(_unreadable(path, UnicodeDecodeError("utf-8", head, 0, 1, "binary")))
+        raise ValueError(_unreadable(path, "not UTF-8 text"))
 
 
 def _decodes(head: bytes) -> bool:
