@@ -613,7 +613,7 @@ class LabelledSequences:
 
 _FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas")
 _INVALID_BASE = re.compile(r"[^ACGTNRYSWKMBDHV]")
-_MISSING_LABELS = {"", "nan", "na", "n/a", "null", "none", "?"}  # spreadsheet exports of "no value"
+_MISSING_LABELS = {"", "nan", "na", "n/a", "null", "?"}  # spreadsheet exports of "no value" ("none" is a class)
 _SIGNATURES = {b"\x1f\x8b": "a gzip file (name it .gz)", b"PK\x03\x04": "a zip archive (unzip it)",
                b"\x89HDF": "an HDF5 file", b"%PDF": "a PDF", b"\x89PNG": "a PNG image",
                b"MATLAB": "a MATLAB .mat file", b"\x93NUMPY": "a NumPy .npy file",

@@ -598,3 +598,10 @@ def test_load_sequence_dataset_simulates_or_reads_a_file(tmp_path):
 def test_missing_files_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="no sequences file"):
         data.load_labelled_sequences(tmp_path / "nope.csv")
+
+
+def test_a_class_called_none_is_a_class(tmp_path):
+    """'none' (no motif) is a label users give; only NaN/NA/empty mean a missing one."""
+    path = tmp_path / "x.csv"
+    path.write_text("sequence,label\nACGT,none\nACGA,CTCF\nACGG,none\n")
+    assert data.load_labelled_sequences(path).class_names == ["CTCF", "none"]
