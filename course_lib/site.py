@@ -65,7 +65,10 @@ def headline_numbers(metrics: dict, n: int = 4) -> str:
 
     Introduced in: the course site (``course site``)
     """
-    numbers = {k: v for k, v in metrics.items()
+    flat = {f"{k}.{sub}" if isinstance(v, dict) else k: x  # one level of {model: score}
+            for k, v in metrics.items()
+            for sub, x in (v.items() if isinstance(v, dict) else [(None, v)])}
+    numbers = {k: v for k, v in flat.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool)
                and not _SKIP_METRICS.match(k)}
     scores = [k for k in numbers if _SCORES.search(k)]  # the scores first, then the rest

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("MPLBACKEND", "Agg")
+# No MPLBACKEND here: lesson kernels inherit the environment, and Agg there would keep every
+# figure out of the executed notebooks (and the site). Without a display matplotlib uses Agg.
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 import pytest

@@ -110,12 +110,14 @@ def test_headline_numbers_put_the_scores_first():
                "seed": 42, "test_accuracy": 0.9883, "model_layers": [["Conv1D", 1]]}
     assert headline_numbers(metrics) == ("kmer_roc_auc 1, roc_auc 0.9996, test_accuracy 0.9883, "
                                          "best_epoch 40")
+    nested = {"dna_test_accuracy": {"conv1d": 1.0, "lstm": 0.7667}, "seed": 0}  # lesson 01's form
+    assert headline_numbers(nested) == "dna_test_accuracy.conv1d 1, dna_test_accuracy.lstm 0.7667"
 
 
 @pytest.mark.notebook
 def test_the_site_of_the_tested_runs_opens_in_a_browser(executed_notebooks, lesson_runs, browser,
                                                          tmp_path):
-    from course_lib.site import build_site
+    from course_lib.site import build_site, headline_numbers
 
     if not any(kind == "notebooks" for kind, _ in executed_notebooks):
         lesson_runs("04_one_hot_cnn")  # this file alone: one lesson; the whole suite: all of them
@@ -132,9 +134,10 @@ def test_the_site_of_the_tested_runs_opens_in_a_browser(executed_notebooks, less
     for stem in lessons:
         metrics = json.loads((runs / f"{stem}.metrics.json").read_text())
         assert f"lessons/{stem}.html" in home, f"the home page does not link {stem}"
-        assert metrics and any(f"{v:.4g}" in home for v in metrics.values()
-                               if isinstance(v, float)), f"no headline number of {stem}"
-        check_page(browser, site, f"lessons/{stem}.html", runs / f"{stem}.ipynb")
+        first = headline_numbers(metrics).split(", ")[0]
+        assert first and first in home, f"no headline number of {stem} ({first!r})"
+        shown = check_page(browser, site, f"lessons/{stem}.html", runs / f"{stem}.ipynb")
+        assert shown["figures"] >= 1, f"lessons/{stem}.html shows no figure"
         if (runs / "solutions" / f"{stem}.ipynb").is_file():
             check_page(browser, site, f"solutions/{stem}.html", runs / "solutions" / f"{stem}.ipynb")
     browser.get((site / f"lessons/{lessons[0]}.html").as_uri())
