@@ -49,6 +49,8 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output-dir", default="runs", metavar="OUTDIR",
                      help="where executed notebooks and metrics go (default: runs)")
     run.add_argument("--log-output", action="store_true", help="stream the cells' output")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="no line per cell (by default each code cell's start and duration are shown)")
 
     data = sub.add_parser("data", help="the data registry: list, fetch, path")
     dsub = data.add_subparsers(dest="data_command", metavar="ACTION")
@@ -139,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
             out = out / "solutions"  # a solution has its lesson's stem: keep both runs
         try:
             metrics = run_notebook(path, params if len(paths) == 1 else _shared(path, params),
-                                   out, log_output=args.log_output)
+                                   out, log_output=args.log_output, cell_clock=not args.quiet)
         except NotebookError as err:
             print(f"\n{err}\n", file=sys.stderr)
             failed.append(path.stem)

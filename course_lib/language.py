@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import importlib.resources
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -499,8 +500,8 @@ def rnn_cross_entropy(model, segments: list[str], context: list[str] | None = No
 
 def train_language_model(model, split: GenomeSplit, seq_len: int = 200, epochs: int = 4,
                          batch_size: int = 32, stride: int | None = None,
-                         both_strands: bool = True, warmup: int = 200, seed: int = 0
-                         ) -> "pandas.DataFrame":  # noqa: F821
+                         both_strands: bool = True, warmup: int = 200, seed: int = 0,
+                         verbose: bool = False) -> "pandas.DataFrame":  # noqa: F821
     """Train on windows of the training stretch; keep the epoch with the best validation perplexity.
 
     Parameters
@@ -518,6 +519,8 @@ def train_language_model(model, split: GenomeSplit, seq_len: int = 200, epochs: 
         History for the validation score (:func:`rnn_cross_entropy`).
     seed : int
         Window order.
+    verbose : bool
+        Print one line per epoch (both perplexities and the epoch's seconds).
 
     Returns
     -------
@@ -536,12 +539,16 @@ def train_language_model(model, split: GenomeSplit, seq_len: int = 200, epochs: 
     rng = np.random.default_rng(seed)
     rows, best, best_weights = [], np.inf, None
     for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
         order = rng.permutation(len(X))
         fit = model.fit(X[order], y[order], batch_size=batch_size, epochs=1, verbose=0,
                         shuffle=False)
         valid = perplexity(rnn_cross_entropy(model, split.valid, split.valid_context, warmup))
         rows.append({"epoch": epoch, "train_perplexity": float(np.exp(fit.history["loss"][0])),
                      "valid_perplexity": valid})
+        if verbose:
+            print(f"epoch {epoch}/{epochs}: train perplexity {rows[-1]['train_perplexity']:.4f}, "
+                  f"valid perplexity {valid:.4f} ({time.perf_counter() - start:.0f} s)", flush=True)
         if valid < best:
             best, best_weights = valid, model.get_weights()
     model.set_weights(best_weights)
@@ -552,7 +559,7 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
                  embedding: int = 8, seq_len: int = 200, stride: int | None = 50,
                  epochs: int = 3, batch_size: int = 32, learning_rate: float = 0.002,
                  both_strands: bool = False, warmup: int = 200, orders=range(9),
-                 seed: int = 0) -> dict:
+                 seed: int = 0, verbose: bool = False) -> dict:
     """Part 1 for one genome: split 80/10/10, train the RNN, score it and the Markov chains.
 
     Parameters
@@ -560,7 +567,7 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     genome : Genome
     cell, units, layers, embedding, learning_rate
         Passed to :func:`build_language_model`.
-    seq_len, stride, epochs, batch_size, both_strands, warmup
+    seq_len, stride, epochs, batch_size, both_strands, warmup, verbose
         Passed to :func:`train_language_model` (windows of ``seq_len`` every ``stride``
         bases; ``None`` = no overlap).
     orders : iterable of int
@@ -578,8 +585,11 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     """
     split = split_genome(genome)
     model = build_language_model(cell, units, layers, embedding, learning_rate, seed)
+    if verbose:
+        print(f"{genome.name}: {epochs} epoch(s) on {sum(map(len, split.train)):,} bases", flush=True)
     history = train_language_model(model, split, seq_len, epochs, batch_size, stride,
-                                   both_strands=both_strands, warmup=warmup, seed=seed)
+                                   both_strands=both_strands, warmup=warmup, seed=seed,
+                                   verbose=verbose)
     rnn = perplexity(rnn_cross_entropy(model, split.test, split.test_context, warmup))
     out = {"model": model, "history": history, "rnn_perplexity": rnn}
     orders = list(orders)

@@ -335,6 +335,7 @@ def run_notebook(
     output_dir: str | Path = "runs",
     progress: bool = False,
     log_output: bool = False,
+    cell_clock: bool = False,
 ) -> dict:
     """Execute a lesson with papermill and return its metrics.
 
@@ -353,6 +354,9 @@ def run_notebook(
     progress, log_output : bool
         Show papermill's progress bar / stream the cells' output to this process's stdout and
         stderr while they run (for a batch job's log).
+    cell_clock : bool
+        Print a line to stdout as each code cell starts (``[04_one_hot_cnn] cell 14/31 Train:
+        history = model.fit(...``) and another with its duration when it ends (``course run``).
 
     Returns
     -------
@@ -390,6 +394,8 @@ def run_notebook(
             parameters=params,
             progress_bar=progress,
             kernel_name="python3",
+            engine_name=_clock_engine() if cell_clock else None,
+            **({"cell_clock": path.stem} if cell_clock else {}),
             **streams,  # the cells' output as it comes (papermill's log_output needs a logging setup)
         )
     except PapermillExecutionError as err:
@@ -399,6 +405,54 @@ def run_notebook(
     tmp.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     tmp.replace(metrics_path)
     return metrics
+
+
+def _clock_engine() -> str:
+    """Register (once) a papermill engine that reports each code cell's start and duration."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class CellClockEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, cell_clock="", **kwargs):
+            _attach_cell_clock(nb_man, cell_clock)
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    if "course-cell-clock" not in papermill_engines._engines:
+        papermill_engines.register("course-cell-clock", CellClockEngine)
+    return "course-cell-clock"
+
+
+def _attach_cell_clock(nb_man: Any, stem: str) -> None:
+    """Wrap ``nb_man.cell_start`` / ``cell_complete`` to print which code cell runs, and how long."""
+    import time
+
+    cells = nb_man.nb.cells
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.strip()]
+    section, started = {}, {}
+    heading = ""
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown":
+            titles = [ln.lstrip("#").strip() for ln in cell.source.splitlines() if ln.startswith("#")]
+            heading = titles[-1] if titles else heading
+        section[i] = heading
+    start, complete = nb_man.cell_start, nb_man.cell_complete
+
+    def cell_start(cell, cell_index=None, **kwargs):
+        if cell_index in code:
+            first = next(ln for ln in cell.source.splitlines() if ln.strip()).strip()
+            first = first if len(first) <= 60 else first[:57] + "..."
+            where = f" {section[cell_index]}:" if section[cell_index] else ""
+            print(f"[{stem}] cell {code.index(cell_index) + 1}/{len(code)}{where} {first}", flush=True)
+            started[cell_index] = time.perf_counter()
+        return start(cell, cell_index, **kwargs)
+
+    def cell_complete(cell, cell_index=None, **kwargs):
+        if cell_index in started:
+            seconds = time.perf_counter() - started.pop(cell_index)
+            print(f"[{stem}] cell {code.index(cell_index) + 1}/{len(code)} done in {seconds:.1f} s", flush=True)
+        return complete(cell, cell_index, **kwargs)
+
+    nb_man.cell_start, nb_man.cell_complete = cell_start, cell_complete
 
 
 def _describe_failure(path: Path, executed: Path, err: Any) -> str:

@@ -764,7 +764,8 @@ def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
 
 
 def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int = 400,
-                          validation_data=None, seed: int = 0, callbacks=None, **model_options):
+                          validation_data=None, seed: int = 0, callbacks=None, verbose: int = 0,
+                          **model_options):
     """Build and fit :func:`build_resistance_lstm` with balanced class weights.
 
     Parameters
@@ -777,6 +778,8 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     seed : int
         Seeds Keras before the weights are drawn.
     callbacks : list of keras.callbacks.Callback, optional
+    verbose : int
+        Keras's ``fit`` verbosity: 0 silent, 2 one line per epoch (the lesson's progress).
     **model_options
         Passed to :func:`build_resistance_lstm` (``units``, ``n_layers``, ...).
 
@@ -793,7 +796,7 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     model = build_resistance_lstm(seq_len=X.shape[1], **model_options)
     history = model.fit(X, np.asarray(y, dtype=np.float32), epochs=int(epochs),
                         batch_size=int(batch_size), class_weight=balanced_class_weights(y),
-                        validation_data=validation_data, callbacks=callbacks, verbose=0)
+                        validation_data=validation_data, callbacks=callbacks, verbose=verbose)
     return model, history
 
 

@@ -148,6 +148,26 @@ def test_log_output_streams_the_cells_output(tmp_path):
     assert "epoch 1 of 3" in loud.stdout and "epoch 3 of 3" in loud.stdout
 
 
+def test_run_shows_each_cell_and_its_duration(tmp_path):
+    """``course run`` names each code cell (its section and first line) as it starts, and its time."""
+    nb = make_notebook(tmp_path / "clock.ipynb", [
+        ("SEED = 1", ["parameters"]),
+        ("import time\ntime.sleep(1.2)", []),
+        ("from course_lib.notebooks import show_metrics\nshow_metrics({'seed': SEED})", ["metrics"]),
+    ])
+    nb_obj = nbformat.read(nb, as_version=4)
+    nb_obj.cells.insert(1, nbformat.v4.new_markdown_cell("## Train\nSome prose."))
+    nbformat.write(nb_obj, nb)
+    loud = course("run", str(nb), "-o", str(tmp_path / "loud"))
+    quiet = course("run", str(nb), "-q", "-o", str(tmp_path / "quiet"))
+    assert loud.returncode == quiet.returncode == 0, loud.stderr
+    assert "[clock] cell 1/3 SEED = 1" in loud.stdout
+    assert "[clock] cell 2/3 Train: import time" in loud.stdout
+    seconds = float(loud.stdout.split("[clock] cell 2/3 done in ")[1].split(" s")[0])
+    assert 1.2 <= seconds < 30
+    assert "[clock] cell" not in quiet.stdout
+
+
 @pytest.mark.parametrize("lesson, name, value, match", [
     ("04", "EPOCHS", "-1", "-p EPOCHS -1: EPOCHS cannot be negative"),
     ("04", "N_SEQUENCES", "0", "-p N_SEQUENCES 0: N_SEQUENCES must be at least 1"),

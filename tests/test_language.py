@@ -172,10 +172,13 @@ def test_trim_genome_keeps_the_first_bases():
     assert g.segments == ["ACGT", "A"] and g.n_bases == 5 and "trimmed" in g.summary()
 
 
-def test_model_genome_tiny_run_scores_both_models():
+def test_model_genome_tiny_run_scores_both_models(capsys):
     genome = L.split_segments([L.repeating_genome(600)], "tiny")
     out = L.model_genome(genome, units=4, layers=1, embedding=2, seq_len=20, epochs=2,
-                         warmup=20, orders=[0, 3], seed=0)
+                         warmup=20, orders=[0, 3], seed=0, verbose=True)
+    shown = capsys.readouterr().out.splitlines()  # the lesson's progress: the genome, then a line per epoch
+    assert shown[0].startswith("tiny: 2 epoch(s) on ") and len(shown) == 3
+    assert shown[1].startswith("epoch 1/2: train perplexity ") and "valid perplexity" in shown[2]
     assert list(out["history"].epoch) == [1, 2]
     assert out["best_order"] == 3 and out["best_markov_perplexity"] < 1.1
     assert 1.0 <= out["rnn_perplexity"] < 4.5
