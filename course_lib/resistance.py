@@ -765,7 +765,7 @@ def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
 
 def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int = 400,
                           validation_data=None, seed: int = 0, callbacks=None, verbose: int = 0,
-                          **model_options):
+                          build=None, **model_options):
     """Build and fit :func:`build_resistance_lstm` with balanced class weights.
 
     Parameters
@@ -780,8 +780,11 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     callbacks : list of keras.callbacks.Callback, optional
     verbose : int
         Keras's ``fit`` verbosity: 0 silent, 2 one line per epoch (the lesson's progress).
+    build : callable, optional
+        ``build(seq_len=..., **model_options)`` returning a compiled model: the lesson's own
+        Model cell; default :func:`build_resistance_lstm`.
     **model_options
-        Passed to :func:`build_resistance_lstm` (``units``, ``n_layers``, ...).
+        Passed to ``build`` (``units``, ``n_layers``, ...).
 
     Returns
     -------
@@ -793,7 +796,7 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     import keras
 
     keras.utils.set_random_seed(int(seed))
-    model = build_resistance_lstm(seq_len=X.shape[1], **model_options)
+    model = (build or build_resistance_lstm)(seq_len=X.shape[1], **model_options)
     history = model.fit(X, np.asarray(y, dtype=np.float32), epochs=int(epochs),
                         batch_size=int(batch_size), class_weight=balanced_class_weights(y),
                         validation_data=validation_data, callbacks=callbacks, verbose=verbose)

@@ -54,3 +54,15 @@ def test_metrics_are_consistent(default_run):
     assert m["best_epochs"] in (15, 25)  # the grid picks one of its two epoch counts
     # label noise (2%) caps what anyone can score against the observed labels
     assert m["oracle_test_accuracy"] < 1.0
+
+
+def test_the_notebooks_bilstm_is_the_librarys(default_run):
+    """The BiLSTM written out in the lesson's Model cell and resistance.build_resistance_lstm agree
+    (layer classes and parameter counts at the lesson's sizes), so course train and the tests
+    stand on the model the lesson teaches."""
+    from course_lib import resistance
+
+    library = resistance.build_resistance_lstm(seq_len=default_run["seq_len"], units=default_run["best_units"],
+                                               embedding_dim=8, n_layers=1, dropout=0.1, pooling="max",
+                                               learning_rate=0.005)
+    assert default_run["model_layers"] == [[l.__class__.__name__, l.count_params()] for l in library.layers]
