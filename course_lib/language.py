@@ -559,7 +559,7 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
                  embedding: int = 8, seq_len: int = 200, stride: int | None = 50,
                  epochs: int = 3, batch_size: int = 32, learning_rate: float = 0.002,
                  both_strands: bool = False, warmup: int = 200, orders=range(9),
-                 seed: int = 0, verbose: bool = False) -> dict:
+                 seed: int = 0, verbose: bool = False, build=None) -> dict:
     """Part 1 for one genome: split 80/10/10, train the RNN, score it and the Markov chains.
 
     Parameters
@@ -573,6 +573,9 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     orders : iterable of int
         Markov orders fitted on the same training stretch (none if empty).
     seed : int
+    build : callable, optional
+        ``build(cell, units, layers, embedding, learning_rate, seed)`` returning a compiled
+        model: the lesson's own Model cell; default :func:`build_language_model`.
 
     Returns
     -------
@@ -584,7 +587,7 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     Introduced in: 08_genome_language
     """
     split = split_genome(genome)
-    model = build_language_model(cell, units, layers, embedding, learning_rate, seed)
+    model = (build or build_language_model)(cell, units, layers, embedding, learning_rate, seed)
     if verbose:
         print(f"{genome.name}: {epochs} epoch(s) on {sum(map(len, split.train)):,} bases", flush=True)
     history = train_language_model(model, split, seq_len, epochs, batch_size, stride,

@@ -57,3 +57,17 @@ def test_part2_gru_wins_with_enough_epochs(lesson_runs):
     m = lesson_runs("08_genome_language", MT_EPOCHS=15, MT_UNITS=64, GRID_EPOCHS=0, EPOCHS=1,
                     TOY_EPOCHS=1)
     assert m["fraction_targets_won"] > 0.5
+
+
+def test_the_notebooks_models_are_the_librarys(lesson_runs):
+    """The language model and the multitask GRU written out in the lesson and the library's
+    builders agree (layer classes and parameter counts at the lesson's defaults)."""
+    from course_lib import language
+
+    m = lesson_runs("08_genome_language")
+
+    def layers(model):
+        return [[l.__class__.__name__, l.count_params()] for l in model.layers]
+
+    assert m["model_layers"]["language_model"] == layers(language.build_language_model("gru", 48, 2, 8, 0.002, 0))
+    assert m["model_layers"]["multitask_gru"] == layers(language.build_multitask_gru(24, 32, 2, 2, 0.05, 0.003, 0))
