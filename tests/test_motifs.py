@@ -191,3 +191,32 @@ def test_plot_logo_heights(kind):
     np.testing.assert_allclose(logo.df.values, expected)
     fig = motifs.plot_logos([pwm, pwm, pwm], titles=["a", "b", "c"], ncols=2)
     assert len(fig.axes) == 4
+
+
+def test_lesson_02s_filter_to_pfm_cell_is_filters_to_pfms():
+    """Lesson 02 writes the DanQ filter -> PFM method out in a cell; on the same model and input
+    it gives exactly motifs.filters_to_pfms's counts and site numbers."""
+    import keras
+    import nbformat
+
+    from conftest import NOTEBOOKS
+    from course_lib import recurrent, sequences
+
+    nb = nbformat.read(NOTEBOOKS / "02_motif_discovery.ipynb", as_version=4)
+    cell = [c.source for c in nb.cells if c.source.startswith("# filters -> PFMs")]
+    assert len(cell) == 1, "lesson 02 should have one cell starting '# filters -> PFMs'"
+    rng = np.random.default_rng(0)
+    X = sequences.one_hot_encode(["".join(rng.choice(list("ACGT"), 60)) for _ in range(40)])
+    model = recurrent.build_sequence_classifier("conv1d", length=60, channels=4, units=6, kernel_size=9,
+                                                read_out="max", optimizer="adam", n_outputs=2, seed=0)
+    weights = model.get_layer("conv1d").get_weights()
+    weights[0][:, :, 5] = -1.0  # one dead filter: never fires, no windows
+    weights[1][5] = -1.0
+    model.get_layer("conv1d").set_weights(weights)
+    ns = dict(keras=keras, np=np, model=model, X=X, test_idx=np.arange(10, 40), N_FILTERS=6,
+              FILTER_WIDTH=9, ACTIVATION_THRESHOLD=0.5)
+    exec(cell[0], ns)
+    pfms, n_sites = motifs.filters_to_pfms(model, X[10:], "conv1d", threshold=0.5)
+    np.testing.assert_array_equal(ns["n_sites"], n_sites)
+    np.testing.assert_array_equal(ns["pfms"], pfms)
+    assert n_sites[5] == 0 and n_sites[:5].min() > 0
