@@ -11,6 +11,7 @@ import numpy as np
 import keras
 from keras import layers, ops
 
+from course_lib.interpretation import grad_cam  # noqa: F401  (Grad-CAM lives with the attributions)
 from course_lib.tricks import compile_logits  # also registers LinearWarmup for loading
 
 #: The parts every builder names its layers after, in order (see :func:`count_parameters`).
@@ -436,46 +437,6 @@ def predict_probabilities(model, X, batch_size: int = 256) -> np.ndarray:
     return expit(logits.astype(np.float64)).astype(np.float32)
 
 
-def grad_cam(model, X, output: int = 0, layer: str = "resnet_out") -> np.ndarray:
-    """Grad-CAM over a convolutional layer (Selvaraju et al. 2017), upsampled to the input.
-
-    For each sequence: weights ``a_c`` = mean over positions of d logit / d A[:, c], map =
-    ReLU(sum_c a_c A[:, c]) on the layer's L' positions, then each position repeated to
-    cover the L input bases (nearest neighbour).
-
-    Parameters
-    ----------
-    model : keras.Model
-        With a layer named ``layer`` whose output is (batch, L', channels).
-    X : np.ndarray, shape (n, L, 4), float32
-    output : int
-        Which output column (target) to explain.
-    layer : str
-
-    Returns
-    -------
-    np.ndarray, shape (n, L), float32, non-negative
-
-    Introduced in: 09_beyond_danq
-    """
-    import tensorflow as tf
-
-    names = [l.name for l in model.layers]
-    if layer not in names:
-        raise ValueError(f"model has no layer {layer!r}; pick a convolutional layer from {names}")
-    if not 0 <= output < model.output.shape[-1]:
-        raise ValueError(f"output={output} out of range; the model has {model.output.shape[-1]} outputs")
-    X = np.asarray(X, dtype=np.float32)
-    probe = keras.Model(model.inputs[0], [model.get_layer(layer).output, model.output])
-    with tf.GradientTape() as tape:
-        acts, out = probe(X, training=False)
-        score = out[:, output]
-    grads = tape.gradient(score, acts).numpy()
-    cam = np.maximum((grads.mean(axis=1, keepdims=True) * acts.numpy()).sum(-1), 0)
-    idx = np.minimum(np.arange(X.shape[1]) * cam.shape[1] // X.shape[1], cam.shape[1] - 1)
-    return cam[:, idx].astype(np.float32)
-
-
 def attention_cost(lengths, n_heads: int = 4, key_dim: int = 16, d_model: int = 256,
                    batch_size: int = 1) -> "pandas.DataFrame":  # noqa: F821
     """Multiply-adds and score-matrix memory of one attention layer per trunk length L'.
@@ -585,7 +546,9 @@ def time_attention(lengths, n_heads: int = 4, key_dim: int = 16, d_model: int = 
     """
     import time
 
-    keras.utils.set_random_seed(seed)
+    from course_lib.training import set_seed
+
+    set_seed(seed, deterministic=False)
     layer = layers.MultiHeadAttention(n_heads, key_dim)
     times = []
     for length in lengths:

@@ -471,6 +471,50 @@ def logit_model(model):
 # --------------------------------------------------------------------------- scoring
 
 
+def grad_cam(model, X: np.ndarray, output: int = 0, layer: str = "resnet_out") -> np.ndarray:
+    """Grad-CAM over a convolutional layer (Selvaraju et al. 2017), stretched to the input.
+
+    For each sequence: weights ``a_c`` = mean over positions of d output / d A[:, c], map =
+    ReLU(sum_c a_c A[:, c]) on the layer's L' positions, then each position repeated to
+    cover the L input bases (nearest neighbour). The gradient is taken by
+    :func:`course_lib.gradients.input_gradients` on the rest of the model after ``layer``, so it
+    runs on any Keras backend.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Functional, with a layer named ``layer`` whose output is (batch, L', channels) and
+        through which every path from the input to the output passes (a trunk's last layer).
+    X : np.ndarray, shape (n, L, 4), float32
+    output : int
+        Which output column (target) to explain; use a logits model for sigmoid outputs.
+    layer : str
+
+    Returns
+    -------
+    np.ndarray, shape (n, L), float32, non-negative
+
+    Introduced in: 09_beyond_danq
+    """
+    import keras
+
+    from course_lib.gradients import input_gradients
+
+    names = [lyr.name for lyr in model.layers]
+    if layer not in names:
+        raise ValueError(f"model has no layer {layer!r}; pick a convolutional layer from {names}")
+    if not 0 <= output < model.output.shape[-1]:
+        raise ValueError(f"output={output} out of range; the model has {model.output.shape[-1]} outputs")
+    X = np.asarray(X, dtype=np.float32)
+    features = keras.Model(model.inputs, model.get_layer(layer).output)  # x -> A
+    rest = keras.Model(model.get_layer(layer).output, model.output)      # A -> output
+    A = np.asarray(features(X, training=False))
+    dA = input_gradients(lambda a: rest(a, training=False)[:, output], A)
+    cam = np.maximum((dA.mean(axis=1, keepdims=True) * A).sum(-1), 0)
+    idx = np.minimum(np.arange(X.shape[1]) * cam.shape[1] // X.shape[1], cam.shape[1] - 1)
+    return cam[:, idx].astype(np.float32)
+
+
 def position_scores(attributions: np.ndarray, how: str = "sum") -> np.ndarray:
     """One score per position from an (n, L, 4) attribution.
 

@@ -439,12 +439,14 @@ def build_language_model(cell: str = "gru", units: int = 128, layers: int = 2,
     """
     import keras
 
+    from course_lib.training import set_seed
+
     kinds = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
     if cell.lower() not in kinds:
         raise ValueError(f"cell must be one of {sorted(kinds)}, got {cell!r}")
     if layers < 1 or units < 1:
         raise ValueError(f"need layers >= 1 and units >= 1, got layers={layers}, units={units}")
-    keras.utils.set_random_seed(seed)
+    set_seed(seed, deterministic=False)
     inputs = keras.Input((None,), dtype="int32")
     x = keras.layers.Embedding(4, embedding)(inputs)
     for _ in range(layers):
@@ -694,7 +696,9 @@ def build_multitask_gru(n_targets: int, units: int = 128, layers: int = 2, embed
     """
     import keras
 
-    keras.utils.set_random_seed(seed)
+    from course_lib.training import set_seed
+
+    set_seed(seed, deterministic=False)
     inputs = keras.Input((None,), dtype="int32")
     x = keras.layers.Embedding(4, embedding)(inputs)
     for i in range(layers):

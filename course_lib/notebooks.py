@@ -441,7 +441,8 @@ def _attach_cell_clock(nb_man: Any, stem: str) -> None:
         if cell_index in code:
             first = next(ln for ln in cell.source.splitlines() if ln.strip()).strip()
             first = first if len(first) <= 60 else first[:57] + "..."
-            where = f" {section[cell_index]}:" if section[cell_index] else ""
+            title = section[cell_index]
+            where = f" {title if len(title) <= 40 else title[:37] + '...'}:" if title else ""
             print(f"[{stem}] cell {code.index(cell_index) + 1}/{len(code)}{where} {first}", flush=True)
             started[cell_index] = time.perf_counter()
         return start(cell, cell_index, **kwargs)

@@ -793,9 +793,9 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
 
     Introduced in: 07_resistance_lstm
     """
-    import keras
+    from course_lib.training import set_seed
 
-    keras.utils.set_random_seed(int(seed))
+    set_seed(int(seed), deterministic=False)
     model = (build or build_resistance_lstm)(seq_len=X.shape[1], **model_options)
     history = model.fit(X, np.asarray(y, dtype=np.float32), epochs=int(epochs),
                         batch_size=int(batch_size), class_weight=balanced_class_weights(y),

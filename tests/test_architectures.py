@@ -128,6 +128,31 @@ def test_grad_cam_shape_and_sign():
         arch.grad_cam(model, _onehot(), layer="conv")
 
 
+def test_grad_cam_matches_a_gradient_tape_reference():
+    """interpretation.grad_cam (any backend, through gradients.input_gradients) equals Grad-CAM
+    taken with one TensorFlow GradientTape over the whole model."""
+    import keras
+    import tensorflow as tf
+
+    from course_lib import interpretation
+
+    model = _tiny("transformer", "onehot")
+    logits = model.get_layer("classifier_logits")  # zero-initialised: give it weights, or the map is 0
+    kernel, bias = logits.get_weights()
+    logits.set_weights([np.random.default_rng(0).normal(size=kernel.shape).astype("float32"), bias])
+    X = _onehot()
+    probe = keras.Model(model.inputs[0], [model.get_layer("resnet_out").output, model.output])
+    with tf.GradientTape() as tape:
+        acts, out = probe(X, training=False)
+        score = out[:, 1]
+    grads = tape.gradient(score, acts).numpy()
+    cam = np.maximum((grads.mean(axis=1, keepdims=True) * acts.numpy()).sum(-1), 0)
+    expected = np.repeat(cam, X.shape[1] // cam.shape[1], axis=1)
+    ours = interpretation.grad_cam(model, X, output=1)
+    assert expected.max() > 0 and arch.grad_cam is interpretation.grad_cam
+    np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6 * float(expected.max()))
+
+
 def test_attention_cost_is_quadratic_in_length():
     cost = arch.attention_cost([100, 200], n_heads=4, key_dim=16, d_model=256)
     assert cost["attention_macs"].tolist() == [2 * 64 * 100**2, 2 * 64 * 200**2]
@@ -215,3 +240,58 @@ def test_logits_start_at_the_output_bias():
     tricks.set_prevalence_bias(model, y)
     np.testing.assert_allclose(model.predict(_onehot(), verbose=0),
                                np.tile(tricks.prevalence_logits(y), (6, 1)), atol=1e-6)
+
+
+def _lesson_09_cell(start: str) -> str:
+    import nbformat
+
+    from conftest import NOTEBOOKS
+
+    nb = nbformat.read(NOTEBOOKS / "09_beyond_danq.ipynb", as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code" and start in c.source]
+    assert len(cells) == 1, f"lesson 09 should have one code cell with {start!r}"
+    return cells[0]
+
+
+@pytest.mark.parametrize("name, head, options", [
+    ("resnet", "none", {}), ("resnet", "none", {"input_mode": "onehot"}),
+    ("resnet_transformer", "transformer", {}), ("resnet_transformer", "transformer", {"position": "sinusoidal", "skip": False}),
+    ("resnet_bilstm", "bilstm", {"pooling": "max", "classifier_norm": True}),
+])
+def test_lesson_09s_model_cell_builds_the_librarys_models(name, head, options):
+    """The capstone's blocks written out in lesson 09's Model cell and build_named give the same
+    layers (names, classes) and the same starting weights at one seed."""
+    import keras
+
+    from course_lib import tricks
+
+    ns = dict(keras=keras, np=np, architectures=arch, tricks=tricks, SIZE="tiny", LEARNING_RATE=0.003,
+              WARMUP_STEPS=40, ACCUMULATION_STEPS=1, LOSS="bce")
+    exec(_lesson_09_cell("def build_capstone("), ns)
+    keras.utils.set_random_seed(0)
+    ours = ns["build_capstone"](head, 64, 3, **options)
+    keras.utils.set_random_seed(0)
+    library = arch.build_named(name, "tiny", 64, 3, learning_rate=0.003, warmup_steps=40, **options)
+    assert [(l.name, type(l).__name__) for l in ours.layers] == [(l.name, type(l).__name__) for l in library.layers]
+    for a, b in zip(ours.get_weights(), library.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_lesson_09s_grad_cam_cell_is_architectures_grad_cam():
+    """Lesson 09's Grad-CAM, written on gradients.input_gradients, equals architectures.grad_cam."""
+    import keras
+
+    from course_lib import gradients
+
+    ns = dict(keras=keras, np=np)
+    exec(_lesson_09_cell("def grad_cam("), ns)
+    model = arch.build_named("resnet", "tiny", 64, 3, input_mode="onehot")
+    logits = model.get_layer("classifier_logits")  # starts at zero weights: give it some, or the map is 0
+    kernel, bias = logits.get_weights()
+    logits.set_weights([np.random.default_rng(0).normal(size=kernel.shape).astype("float32"), bias])
+    X = np.eye(4, dtype="float32")[np.random.default_rng(1).integers(0, 4, (6, 64))]
+    assert ns["gradients"] is gradients
+    for output in (0, 2):
+        ours, theirs = ns["grad_cam"](model, X, output), arch.grad_cam(model, X, output=output)
+        assert ours.shape == theirs.shape == (6, 64) and theirs.max() > 0
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6 * float(theirs.max()))
