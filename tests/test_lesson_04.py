@@ -93,3 +93,31 @@ def test_the_notebooks_cnn_is_the_librarys(lesson_runs):
     m = lesson_runs("04_one_hot_cnn")
     library = models.build_primer_cnn(seq_len=m["seq_len"], n_classes=m["n_classes"])
     assert m["model_layers"] == [[l.__class__.__name__, l.name, l.count_params()] for l in library.layers]
+
+
+def test_a_rerun_with_the_same_seed_shows_the_same_numbers(lesson_runs, executed_notebooks, tmp_path):
+    """nbval, for what it is for: re-execute the executed lesson (``pytest --nbval-lax``) and
+    compare its ``metrics`` cell with the first run's output. The same seed gives the same
+    numbers on one machine (the suite's executed lesson 04 is the reference)."""
+    import shutil
+    import subprocess
+    import sys
+
+    import nbformat
+
+    lesson_runs("04_one_hot_cnn")
+    executed = executed_notebooks[("notebooks", "04_one_hot_cnn")]
+    nb = nbformat.read(executed, as_version=4)
+    metrics_cells = [c for c in nb.cells if "metrics" in c.metadata.get("tags", [])]
+    assert len(metrics_cells) == 1 and metrics_cells[0].outputs, "the executed lesson shows its metrics"
+    metrics_cells[0].metadata["tags"].append("nbval-check-output")  # lax mode: check this cell only
+    copy = tmp_path / "rerun" / executed.name
+    copy.parent.mkdir()
+    nbformat.write(nb, copy)
+    for extra in executed.parent.glob("*.metrics.json"):
+        shutil.copy(extra, copy.parent)
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-q",
+                             "-p", "no:cacheprovider", str(copy)],
+                            capture_output=True, text=True, cwd=copy.parent, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "passed" in result.stdout and "failed" not in result.stdout
