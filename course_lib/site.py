@@ -24,6 +24,7 @@ _BADGE = re.compile(
     r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
     r"\((https://colab\.research\.google\.com/[^)]+)\)")
 _SCORES = re.compile(r"accuracy|auc|auprc|perplexity|enrichment|f1|hit_rate|correlation")
+_BASELINES = re.compile(r"(^|_)(kmer|oracle|markov|baseline|base_rate)")  # after the lesson's own model
 _SKIP_METRICS = re.compile(r"^(seed|n_|epochs|.*_epochs$|.*_layers$|data$|size$|backend$)")
 
 _CONF = '''\
@@ -60,8 +61,9 @@ def headline_numbers(metrics: dict, n: int = 4) -> str:
     Returns
     -------
     str
-        E.g. ``"kmer_roc_auc 1, roc_auc 0.9996, test_accuracy 0.9883"``; other numbers fill
-        up to ``n``; ``""`` when there is none.
+        E.g. ``"roc_auc 0.9996, test_accuracy 0.9883, kmer_roc_auc 1"``: the lesson's model's
+        scores, then its baselines' (k-mer, oracle, Markov), then other numbers up to ``n``;
+        ``""`` when there is none.
 
     Introduced in: the course site (``course site``)
     """
@@ -72,6 +74,7 @@ def headline_numbers(metrics: dict, n: int = 4) -> str:
                if isinstance(v, (int, float)) and not isinstance(v, bool)
                and not _SKIP_METRICS.match(k)}
     scores = [k for k in numbers if _SCORES.search(k)]  # the scores first, then the rest
+    scores = [k for k in scores if not _BASELINES.search(k)] + [k for k in scores if _BASELINES.search(k)]
     ordered = scores + [k for k in numbers if k not in scores]
     return ", ".join(f"{k} {numbers[k]:.4g}" for k in ordered[:n])
 

@@ -108,8 +108,8 @@ def test_headline_numbers_put_the_scores_first():
 
     metrics = {"best_epoch": 40, "kmer_roc_auc": 1.0, "n_train": 2800, "roc_auc": 0.99961,
                "seed": 42, "test_accuracy": 0.9883, "model_layers": [["Conv1D", 1]]}
-    assert headline_numbers(metrics) == ("kmer_roc_auc 1, roc_auc 0.9996, test_accuracy 0.9883, "
-                                         "best_epoch 40")
+    assert headline_numbers(metrics) == ("roc_auc 0.9996, test_accuracy 0.9883, kmer_roc_auc 1, "
+                                         "best_epoch 40")  # the lesson's model before its baselines
     nested = {"dna_test_accuracy": {"conv1d": 1.0, "lstm": 0.7667}, "seed": 0}  # lesson 01's form
     assert headline_numbers(nested) == "dna_test_accuracy.conv1d 1, dna_test_accuracy.lstm 0.7667"
 
