@@ -233,13 +233,27 @@ def fetch(name: str, *, timeout: float = 60.0, progress: bool = True, force: boo
     Introduced in: 04_one_hot_cnn
     """
     entry = _dataset(name)
-    folder = cache_dir() / name
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _make_folder(cache_dir() / name)
     reserved = {file["name"] for file in entry["files"]}
     with _locked(folder):  # another process fetching the same dataset waits, then hits the cache
         for file in entry["files"]:
             _fetch_file(name, file, folder, reserved, timeout=timeout, progress=progress,
                         force=force)
+    return folder
+
+
+def _make_folder(folder: Path) -> Path:
+    """Create the dataset's cache folder, or say which setting points at something else."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError, PermissionError) as err:
+        blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()),
+                       None)
+        what = (f"{blocker} is a file, not a folder" if blocker is not None
+                else f"cannot create {folder} ({err.strerror})")
+        raise OSError(
+            f"the data cache {cache_dir()} cannot hold {folder.name}: {what}. Set COURSE_DATA_DIR "
+            "to a folder you can write (e.g. export COURSE_DATA_DIR=$HOME/course-data)") from None
     return folder
 
 

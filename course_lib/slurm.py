@@ -136,7 +136,20 @@ def _read_metrics(folder: Path) -> dict | None:
     found = sorted(folder.glob("metrics.json")) or sorted(folder.glob("*.metrics.json"))
     if not found:
         return None
-    return json.loads(found[0].read_text())
+    return _read_json(found[0], "the task's metrics: rerun the task (its slurm-*.out log says "
+                      "why it stopped) or delete the file to mark the task missing")
+
+
+def _read_json(path: Path, fix: str) -> dict:
+    """A JSON object from ``path``; a damaged file is named, with ``fix``."""
+    try:
+        value = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path} is not valid JSON ({err}); it should hold {fix}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path} holds a {type(value).__name__}, not a JSON object "
+                         f"{{name: value}}; it should hold {fix}")
+    return value
 
 
 def gather(directory: str | Path, expected: int | None = None) -> list[dict]:
@@ -175,7 +188,9 @@ def gather(directory: str | Path, expected: int | None = None) -> list[dict]:
     for i in indices:
         folder = folders.get(i, directory / f"task-{i}")
         setting_file = folder / "setting.json"
-        setting = json.loads(setting_file.read_text()) if setting_file.is_file() else {}
+        setting = _read_json(setting_file, "the task's parameters as written by slurm/sweep.sh; "
+                             "delete it to gather the task without them") \
+            if setting_file.is_file() else {}
         metrics = _read_metrics(folder) if folder.is_dir() else None
         rows.append({"task": i, "status": "ok" if metrics is not None else "missing",
                      **setting, **(metrics or {})})
@@ -206,8 +221,12 @@ def add_gather_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_gather(args: argparse.Namespace) -> int:
     """``course gather``: write the table, print it, return 1 if any task is missing."""
+    out = Path(args.output or Path(args.directory) / "results.csv")
+    if out.suffix.lower() not in (".csv", ".tsv"):
+        raise ValueError(f"-o/--output: {out.name} must end in .csv or .tsv (the table is "
+                         "written as text; open it in a spreadsheet from there)")
     rows = gather(args.directory, args.expected)
-    out = write_table(rows, args.output or Path(args.directory) / "results.csv")
+    out = write_table(rows, out)
     _print_rows(rows)
     missing = [r["task"] for r in rows if r["status"] != "ok"]
     print(f"{len(rows)} tasks -> {out}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -106,3 +107,86 @@ def test_after_the_fix_the_same_command_works(tmp_path):
                     "KMER_MAX_K", "2", "-o", str(out))
     assert result.returncode == 0, result.stderr[-1500:]
     assert (out / "04_one_hot_cnn.metrics.json").is_file()
+
+
+# ------------------------------------------------------------------------- two processes at once
+FETCH = """
+import sys
+from pathlib import Path
+from course_lib import data
+data.REGISTRY_PATH = Path(sys.argv[1])
+print(data.fetch("g", timeout=20, progress=False))
+"""
+
+
+@pytest.mark.parametrize("pinned", [True, False], ids=["pinned-sha256", "trust-on-first-use"])
+def test_two_processes_fetching_one_dataset_into_one_cache_end_with_one_correct_file(
+        tmp_path, pinned):
+    import hashlib
+
+    from http_server import serve
+
+    served = tmp_path / "served"
+    served.mkdir()
+    body = np.random.default_rng(0).bytes(6 << 20)  # 6 MiB: the two downloads overlap
+    (served / "g.bin").write_bytes(body)
+    digest = hashlib.sha256(body).hexdigest()
+    cache = tmp_path / "cache"
+    with serve(served) as server:
+        registry = write(tmp_path / "registry.toml", (
+            '[g]\ndescription = "d"\nlicence = "l"\ncitation = "c"\nhomepage = "h"\n'
+            f'[[g.files]]\nname = "g.bin"\nurl = ["{server.url("files", "g.bin")}"]\n'
+            f'sha256 = "{digest if pinned else ""}"\nsize = {len(body)}\n'))
+        env = {**os.environ, "COURSE_DATA_DIR": str(cache)}
+        procs = [subprocess.Popen([sys.executable, "-c", FETCH, str(registry)], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+        downloads = [r for r in server.requests if r[0].endswith("g.bin")]
+    for code, out, err in results:
+        assert code == 0 and TRACEBACK not in err, err[-1500:]
+        assert out.strip() == str(cache / "g")
+    assert hashlib.sha256((cache / "g" / "g.bin").read_bytes()).hexdigest() == digest
+    assert len(downloads) == 1, "the second process waits for the first and hits the cache"
+    left = sorted(p.name for p in (cache / "g").iterdir())
+    assert left == (["g.bin"] if pinned else ["g.bin", "g.bin.sha256"]), left
+    if not pinned:
+        assert (cache / "g" / "g.bin.sha256").read_text().split()[0] == digest
+
+
+# ------------------------------------------------------------------------- Slurm: course gather
+GOOD_METRICS = '{"auc": 0.9}'
+
+
+@pytest.mark.parametrize("files, extra, expected, fixed", [
+    ({"task-0/metrics.json": '{"auc": 0.9', "task-1/metrics.json": GOOD_METRICS}, [],
+     ["task-0/metrics.json is not valid JSON", "rerun the task"], {"task-0/metrics.json": GOOD_METRICS}),
+    ({"task-0/metrics.json": "[1, 2]"}, [], ["task-0/metrics.json holds a list", "JSON object"],
+     {"task-0/metrics.json": GOOD_METRICS}),
+    ({"task-0/metrics.json": GOOD_METRICS, "task-0/setting.json": "EPOCHS=3"}, [],
+     ["task-0/setting.json is not valid JSON", "delete it"], {"task-0/setting.json": '{"EPOCHS": "3"}'}),
+    ({"task-0/metrics.json": GOOD_METRICS}, ["-o", "results.xlsx"],
+     ["-o/--output: results.xlsx must end in .csv or .tsv"], None),
+    ({"sweep.tsv": "EPOCHS\tSEED\n1\n", "task-0/metrics.json": GOOD_METRICS}, [],
+     ["sweep.tsv: setting on line 2 has 1 fields, the header has 2"], {"sweep.tsv": "EPOCHS\tSEED\n1\t0\n"}),
+], ids=["cut-metrics", "metrics-not-an-object", "setting-not-json", "output-not-a-table",
+        "ragged-sweep-table"])
+def test_course_gather_names_the_damaged_file_and_works_once_it_is_fixed(tmp_path, files, extra,
+                                                                         expected, fixed):
+    sweep = tmp_path / "sweep"
+    for rel, body in files.items():
+        (sweep / rel).parent.mkdir(parents=True, exist_ok=True)
+        write(sweep / rel, body)
+    extra = [str(tmp_path / a) if a.endswith(".xlsx") else a for a in extra]
+    result = course("gather", str(sweep), *extra)
+    message = result.stdout + result.stderr
+    assert result.returncode == 2, message
+    for text in expected:
+        assert text in message, message
+    assert TRACEBACK not in message
+    assert not (sweep / "results.csv").exists() and not (tmp_path / "results.xlsx").exists()
+    for rel, body in (fixed or {}).items():
+        write(sweep / rel, body)
+    result = course("gather", str(sweep), *([] if fixed is None else extra))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0.9" in (sweep / "results.csv").read_text()

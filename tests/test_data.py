@@ -605,3 +605,14 @@ def test_a_class_called_none_is_a_class(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("sequence,label\nACGT,none\nACGA,CTCF\nACGG,none\n")
     assert data.load_labelled_sequences(path).class_names == ["CTCF", "none"]
+
+
+def test_a_cache_setting_that_names_a_file_says_which_setting_to_change(tmp_path, monkeypatch,
+                                                                          registry, http_server):
+    registry(one_file(http_server))
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "afile"))
+    with pytest.raises(OSError, match=r"afile is a file, not a folder. Set COURSE_DATA_DIR"):
+        data.fetch("ds", progress=False)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
+    assert (data.fetch("ds", progress=False) / "seq.txt").read_bytes() == CONTENT

@@ -1,0 +1,655 @@
+"""Survey: run a corpus of bad inputs as a user meets them and classify every outcome.
+
+Each case is a command a user would type (``course run``, ``course data``, ``course train``,
+``course gather``) or a library call a lesson makes (``models.load_model``, the registry's
+``fetch`` against a local HTTP server that truncates, stalls and lies about lengths). Its
+outcome is classified automatically:
+
+- ``clear``          non-zero exit, no traceback, and the message has the expected words
+                     (the file or the ``-p NAME`` / flag, and the fix);
+- ``correct``        the input is fine (or is handled rightly) and the tool did its job;
+- ``unclear``        non-zero exit without the expected words (or a needless failure);
+- ``traceback``      "Traceback (most recent call last)" reached the user, or a library's own
+                     exception escaped a course_lib call;
+- ``silently wrong`` exit 0 although the input should have been refused;
+- ``half-written``   files left in the cache or the output folder that should not be there.
+
+Usage (each case that may start a kernel or train holds ``--lock`` only while it runs, so other
+jobs on the machine interleave; ``--json`` files of several partial runs are merged with
+``--report A.json B.json``)::
+
+    python benchmarks/bad_input_survey.py --lock /tmp/cpu.lock --json runs/bad_input_survey.json
+    python benchmarks/bad_input_survey.py --only lesson04-nan-labels,registry-short   # a few
+    python benchmarks/bad_input_survey.py --area cli,registry                         # by area
+    python benchmarks/bad_input_survey.py --list
+
+The cases that use the real files under ``/work/shared/data/real`` (``$COURSE_REAL_DATA``)
+are skipped, with a line saying so, where those files are absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import gzip
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from http_server import serve  # noqa: E402
+
+TRACEBACK = "Traceback (most recent call last)"
+REAL = Path(os.environ.get("COURSE_REAL_DATA", "/work/shared/data/real"))
+CATEGORIES = ["clear", "correct", "unclear", "traceback", "silently wrong", "half-written"]
+SMALL_04 = ["-p", "EPOCHS", "2", "-p", "KMER_MAX_K", "2", "-p", "PATIENCE", "1"]
+
+
+# ------------------------------------------------------------------------------- inputs
+def table(n=120, length=40, seed=0, labels=("a", "b"), sep=",", header=("sequence", "label")):
+    rng = np.random.default_rng(seed)
+    rows = [sep.join(header)]
+    for i in range(n):
+        rows.append("".join(rng.choice(list("ACGT"), length)) + sep + labels[i % len(labels)])
+    return "\n".join(rows) + "\n"
+
+
+def fasta(n=60, length=40, seed=0, labels=("a", "b")):
+    rng = np.random.default_rng(seed)
+    return "".join(f">s{i} label={labels[i % len(labels)]}\n"
+                   f"{''.join(rng.choice(list('ACGT'), length))}\n" for i in range(n))
+
+
+def genome(n=4000, seed=0):
+    rng = np.random.default_rng(seed)
+    seq = "".join(rng.choice(list("ACGT"), n))
+    return ">chr\n" + "\n".join(seq[i:i + 70] for i in range(0, n, 70)) + "\n"
+
+
+def gene_table(n=60, rows=None):
+    rng = np.random.default_rng(0)
+    body = rows or [("".join(rng.choice(list("ACGT"), 60)), i % 2) for i in range(n)]
+    return "gene,resistant\n" + "".join(f"{g},{r}\n" for g, r in body)
+
+
+# ------------------------------------------------------------------------------- cases
+@dataclass
+class Case:
+    name: str
+    area: str
+    argv: list[str] | Callable  # a command, or a function(tmp) -> (rc, output) run in-process
+    files: dict[str, bytes | str | Callable] = field(default_factory=dict)  # tmp-relative
+    expect: list[str] = field(default_factory=list)  # all must appear in the output
+    ok: bool = False  # True: the input is fine (exit 0 expected)
+    env: dict[str, str] = field(default_factory=dict)
+    clean: list[str] = field(default_factory=list)  # globs under tmp that must stay empty
+    needs_real: bool = False
+    timeout: int = 240
+    server: bool = False  # {server} in argv/env is replaced by the local server's base URL
+
+
+def lesson(n, data_name, body, *extra, expect=(), ok=False, env=None, real=False, files=None):
+    files = files or ({data_name: body} if body is not None else {})
+    argv = ["course", "run", n, "-q", "-p", "DATA", "{tmp}/" + data_name if not real else data_name,
+            *extra, "-o", "{tmp}/out"]
+    return dict(area=f"lesson {n}", argv=argv, files=files, expect=list(expect), ok=ok,
+                env=env or {}, clean=[] if ok else ["out/*.metrics.json"], needs_real=real)
+
+
+def build_cases() -> list[Case]:
+    t = table()
+    cases: dict[str, dict] = {}
+
+    # -- the CLI's own arguments (refused before a kernel starts)
+    cli = {
+        "run-zero-count": (["run", "04", "-p", "N_SEQUENCES", "0"], ["-p N_SEQUENCES"]),
+        "run-negative-epochs": (["run", "04", "-p", "EPOCHS", "-3"], ["-p EPOCHS"]),
+        "run-zero-batch": (["run", "04", "-p", "BATCH_SIZE", "0"], ["-p BATCH_SIZE"]),
+        "run-unknown-parameter": (["run", "04", "-p", "EPOCH", "3"], ["EPOCH", "EPOCHS"]),
+        "run-badly-typed": (["run", "04", "-p", "EPOCHS", "three"], ["-p EPOCHS", "int"]),
+        "run-float-for-int": (["run", "04", "-p", "EPOCHS", "2.5"], ["EPOCHS"]),
+        "run-unknown-lesson": (["run", "99"], ["99", "course list"]),
+        "run-unknown-solution": (["run", "solutions/99"], ["solutions/"]),
+        "run-negative-seq-len": (["run", "04", "-p", "SEQ_LEN", "-5"], ["-p SEQ_LEN"]),
+        "run-07-zero-folds": (["run", "07", "-p", "N_FOLDS", "0"], ["-p N_FOLDS"]),
+        "run-07-fraction-above-1": (["run", "07", "-p", "TEST_FRACTION", "1.5"], ["-p TEST_FRACTION"]),
+        "run-08-zero-stride": (["run", "08", "-p", "STRIDE", "0"], ["-p STRIDE"]),
+        "run-06-zero-ig-steps": (["run", "06", "-p", "IG_STEPS", "0"], ["-p IG_STEPS"]),
+        "run-08-bad-cell": (["run", "08", "-p", "CELL", "transformer"], ["CELL", "gru"]),
+        "run-output-is-a-file": (["run", "04", "-p", "EPOCHS", "1"], ["afile"]),
+        "data-fetch-unknown": (["data", "fetch", "nope"], ["nope", "primer"]),
+        "data-path-unknown": (["data", "path", "nope"], ["nope", "primer"]),
+        "train-zero-epochs": (["train", "danq", "--epochs", "0"], ["--epochs"]),
+        "train-negative-batch": (["train", "danq", "--batch-size", "-5"], ["--batch-size"]),
+        "train-zero-lr": (["train", "danq", "--lr", "0"], ["--lr"]),
+        "train-subset-zero": (["train", "danq", "--subset", "0"], ["--subset"]),
+        "train-n-targets-word": (["train", "danq", "--n-targets", "many"], ["--n-targets"]),
+        "train-n-train-zero": (["train", "danq", "--n-train", "0"], ["--n-train"]),
+        "train-unknown-model": (["train", "bert"], ["danq"]),
+        "train-no-folder": (["train", "danq", "--data", "/nonexistent/deepsea"], ["no such folder"]),
+    }
+    for name, (args, expect) in cli.items():
+        out = ["-o", "{tmp}/out"] if args[0] == "run" else (["--out", "{tmp}/out"]
+                                                               if args[0] == "train" else [])
+        files = {}
+        if name == "run-output-is-a-file":
+            out, files = ["-o", "{tmp}/afile"], {"afile": "x"}
+        cases[name] = dict(area="cli", argv=["course", *args, *out], expect=expect,
+                           files=files, clean=["out"], timeout=120)
+
+    # -- lesson 04: DATA files as users bring them
+    L4 = {
+        "nan-labels": lesson("04", "x.csv", t.replace(",b\n", ",NaN\n", 3),
+                             expect=["no label", "-p LABEL_COLUMN"]),
+        "empty-labels": lesson("04", "x.csv", t.replace(",b\n", ",\n", 5),
+                               expect=["no label", "x.csv"]),
+        "binary": lesson("04", "x.csv", bytes(range(256)) * 64, expect=["x.csv", "binary"]),
+        "cut-gzip": lesson("04", "x.csv.gz", gzip.compress(table(2000).encode())[:3000],
+                           expect=["x.csv.gz", "cut short or damaged"]),
+        "gzip-named-csv": lesson("04", "x.csv", gzip.compress(t.encode()), *SMALL_04, ok=True),
+        "wrong-label-column": lesson("04", "x.csv", t, "-p", "LABEL_COLUMN", "class",
+                                     expect=["'class'", "-p LABEL_COLUMN"]),
+        "wrong-sequence-column": lesson("04", "x.csv", t, "-p", "SEQUENCE_COLUMN", "seq",
+                                        expect=["'seq'", "-p SEQUENCE_COLUMN"]),
+        "missing-file": lesson("04", "absent.csv", None, expect=["absent.csv", "no sequences file"]),
+        "a-directory": lesson("04", "adir", None, expect=["adir"],
+                              files={"adir/x.csv": t}),
+        "empty-file": lesson("04", "x.csv", "", expect=["x.csv", "empty"]),
+        "header-only": lesson("04", "x.csv", "sequence,label\n", expect=["x.csv", "no"]),
+        "one-class": lesson("04", "x.csv", table(labels=("a",)),
+                            expect=["x.csv", "two classes", "-p LABEL_COLUMN"]),
+        "semicolon-csv": lesson("04", "x.csv", table(sep=";"),
+                                expect=["x.csv", "sequence"]),
+        "tsv-named-csv": lesson("04", "x.csv", table(sep="\t"), *SMALL_04, ok=True),
+        "not-dna": lesson("04", "x.csv", t.replace("A", "Z", 40), expect=["x.csv", "Z"]),
+        "protein-table": lesson("04", "x.csv",
+                                "sequence,label\n" + "MVLSPADKTNVKAAWGKVGAHAGEYGAEALERMF,a\n" * 10
+                                + "MVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLV,b\n" * 10,
+                                expect=["x.csv", "protein"]),
+        "lower-case-n-and-crlf-bom": lesson(
+            "04", "x.csv", ("\ufeff" + t.lower().replace("sequence,label", "sequence,label")
+                            .replace("acgt", "acnt", 5)).replace("\n", "\r\n"), *SMALL_04,
+            ok=True),
+        "fasta-no-labels": lesson("04", "x.fa", genome(400), expect=["x.fa", "label"]),
+        "fasta-header-labels": lesson("04", "x.fa", fasta(), *SMALL_04, ok=True),
+        "xlsx": lesson("04", "x.xlsx", b"PK\x03\x04" + bytes(200), expect=["x.xlsx", "csv"]),
+        "huge-length": lesson("04", "x.csv", t + "ACGT" * 100_000 + ",a\n", "-p", "SEQ_LEN", "0",
+                              env={"COURSE_MAX_ONE_HOT_GB": "0.01"},
+                              expect=["400,000", "-p SEQ_LEN"]),
+        "duplicate-columns": lesson("04", "x.csv", table(header=("sequence", "sequence")),
+                                    expect=["x.csv", "-p LABEL_COLUMN"]),
+        "numeric-labels": lesson("04", "x.csv", table(labels=("0", "1")), *SMALL_04, ok=True),
+        "real-primer-as-table": lesson(
+            "04", str(REAL / "deep-learning-genomics-primer" / "sequences.txt"), None,
+            real=True, expect=["sequences.txt", "label"]),
+        "real-genome-as-labelled-fasta": lesson(
+            "04", str(REAL / "genomes" / "phiX.fasta"), None, real=True,
+            expect=["phiX.fasta", "label"]),
+    }
+    for name, spec in L4.items():
+        cases[f"lesson04-{name}"] = spec
+
+    # -- lessons 06, 07, 08
+    cases["lesson06-path-as-data"] = lesson("06", "x.csv", t, expect=["-p DATA", "simulated"])
+    cases["lesson06-missing-checkpoint"] = dict(
+        area="lesson 06", argv=["course", "run", "06", "-q", "-p", "DANQ_CHECKPOINT",
+                                "{tmp}/danq.keras", "-o", "{tmp}/out"],
+        expect=["danq.keras", "-p DANQ_CHECKPOINT"], clean=["out/*.metrics.json"])
+    cases["lesson06-checkpoint-not-a-model"] = dict(
+        area="lesson 06", argv=["course", "run", "06", "-q", "-p", "DANQ_CHECKPOINT",
+                                "{tmp}/danq.keras", "-o", "{tmp}/out"],
+        files={"danq.keras": "not a model\n"}, expect=["danq.keras", ".keras"],
+        clean=["out/*.metrics.json"])
+    L7 = {
+        "maybe-labels": lesson("07", "genes.csv", gene_table(rows=[("ACGTACGT", 1), ("ACGTACGA", "maybe")]),
+                               expect=["'resistant'", "'maybe'"]),
+        "no-resistant-column": lesson("07", "genes.csv", "gene,label\nACGT,1\nACGA,0\n",
+                                      expect=["genes.csv", "resistant"]),
+        "empty": lesson("07", "genes.csv", "", expect=["genes.csv"]),
+        "npy-pickle": lesson("07", "genes.npy", b"\x93NUMPY" + bytes(100),
+                             expect=["genes.npy", ".csv"]),
+        "npz-not-zip": lesson("07", "genes.npz", b"garbage" * 10, expect=["genes.npz"]),
+        "missing": lesson("07", "genes.csv", None, expect=["genes.csv", "-p DATA"]),
+        "real-tbdb-csv": lesson("07", str(REAL / "tbdb" / "tbdb.csv"), None, real=True,
+                                expect=["tbdb.csv", "gene"]),
+    }
+    for name, spec in L7.items():
+        cases[f"lesson07-{name}"] = spec
+    MT0 = ["-p", "MT_EPOCHS", "0"]
+    L8 = {
+        "protein-fasta": lesson("08", "p.faa", ">sp|P69905|HBA_HUMAN\nMVLSPADKTNVKAAWGKVGAHAGEYGAEALERMF\n",
+                                *MT0, expect=["protein", "-p DATA"]),
+        "empty-fasta": lesson("08", "g.fa", "", *MT0, expect=["g.fa"]),
+        "binary": lesson("08", "g.fa", bytes(range(256)) * 64, *MT0, expect=["g.fa"]),
+        "cut-gzip": lesson("08", "g.fa.gz", gzip.compress(genome(40000).encode())[:2000], *MT0,
+                           expect=["g.fa.gz", "cut short or damaged"]),
+        "only-n": lesson("08", "g.fa", ">x\n" + "N" * 5000 + "\n", *MT0, expect=["g.fa"]),
+        "shorter-than-window": lesson("08", "g.fa", ">x\nACGTACGTAC\n", *MT0,
+                                      expect=["g.fa", "-p SEQ_LEN"]),
+        "missing": lesson("08", "g.fa", None, *MT0, expect=["g.fa", "-p DATA"]),
+        "negative-max-bases": lesson("08", "g.fa", genome(), "-p", "MAX_BASES", "-1", *MT0,
+                                     expect=["-p MAX_BASES"]),
+        "unknown-dataset-name": dict(area="lesson 08", argv=[
+            "course", "run", "08", "-q", "-p", "DATA", "ecolli", *MT0, "-o", "{tmp}/out"],
+            expect=["ecolli", "-p DATA"], clean=["out/*.metrics.json"]),
+        "deepsea-missing-folder": dict(area="lesson 08", argv=[
+            "course", "run", "08", "-q", "-p", "DEEPSEA", "{tmp}/nodir", "-p", "GRID_EPOCHS", "0",
+            "-p", "EPOCHS", "1", "-p", "TOY_EPOCHS", "1", "-p", "MAX_BASES", "3000",
+            "-o", "{tmp}/out"], expect=["nodir", "-p DEEPSEA"], clean=["out/*.metrics.json"]),
+    }
+    for name, spec in L8.items():
+        cases[f"lesson08-{name}"] = spec
+
+    # -- course train on DeepSEA-layout folders
+    for name, damage, expect in [
+        ("labels-minus-one", "labels:-1", ["labels must be 0 or 1", "valid.mat"]),
+        ("labels-two", "labels:2", ["labels must be 0 or 1", "valid.mat"]),
+        ("labels-fraction", "labels:0.7", ["labels must be 0 or 1", "valid.mat"]),
+        ("not-one-hot", "onehot", ["not one-hot", "valid.mat"]),
+        ("missing-test", "rm:test.mat", ["test.mat"]),
+        ("empty-train", "empty:train.mat", ["train.mat"]),
+        ("text-as-valid", "text:valid.mat", ["valid.mat"]),
+        ("wrong-keys", "keys", ["valid.mat", "validxdata"]),
+        ("read-only-folder", "readonly", []),
+        ("targets-mismatch", "targets", ["targets"]),
+        ("out-is-a-file", "outfile", ["--out"]),
+    ]:
+        extra = ["--size", "tiny", "--epochs", "1", "--batch-size", "16", "--quiet"]
+        out = "{tmp}/afile" if damage == "outfile" else "{tmp}/out"
+        cases[f"train-{name}"] = dict(
+            area="deepsea folder", argv=["course", "train", "deepsea", "--data", "{tmp}/ds",
+                                          *extra, "--out", out],
+            files={"ds": lambda tmp, d=damage: deepsea_folder(tmp / "ds", d)},
+            expect=expect, ok=damage == "readonly",
+            clean=[] if damage == "readonly" else ["out/metrics.json", "out/model.keras",
+                                                   "ds/structure.json"])
+        if damage == "outfile":
+            cases[f"train-{name}"]["files"]["afile"] = "x"
+
+    # -- Slurm: course gather on sweep folders
+    G = {
+        "no-folder": ({}, ["nodir", "sweep"], "nodir"),
+        "empty-folder": ({"sweep/.keep": ""}, ["task-", "array job"], "sweep"),
+        "broken-metrics": ({"sweep/task-0/metrics.json": '{"auc": 0.9', "sweep/task-1/metrics.json": '{"auc": 0.8}'},
+                           ["task-0", "metrics.json"], "sweep"),
+        "broken-setting": ({"sweep/task-0/setting.json": "EPOCHS=3", "sweep/task-0/metrics.json": "{}"},
+                           ["setting.json"], "sweep"),
+        "metrics-not-a-dict": ({"sweep/task-0/metrics.json": "[1, 2]"}, ["metrics.json"], "sweep"),
+        "missing-task": ({"sweep/sweep.tsv": "EPOCHS\n1\n2\n", "sweep/task-0/metrics.json": '{"auc": 0.9}'},
+                         ["[1]"], "sweep"),
+        "malformed-sweep-table": ({"sweep/sweep.tsv": "EPOCHS\tSEED\n1\n2\t3\t4\n",
+                                   "sweep/task-0/metrics.json": '{"auc": 0.9}'}, ["sweep.tsv"], "sweep"),
+        "output-suffix": ({"sweep/task-0/metrics.json": '{"auc": 0.9}'}, ["-o", ".csv"], "sweep"),
+        "good-sweep": ({"sweep/task-0/metrics.json": '{"auc": 0.9}',
+                        "sweep/task-0/setting.json": '{"EPOCHS": "1"}'}, [], "sweep"),
+    }
+    for name, (files, expect, folder) in G.items():
+        extra = ["-o", "{tmp}/results.xlsx"] if name == "output-suffix" else []
+        cases[f"gather-{name}"] = dict(area="slurm", argv=["course", "gather", "{tmp}/" + folder, *extra],
+                                       files=files, expect=expect, ok=name == "good-sweep",
+                                       clean=["results.xlsx"], timeout=60)
+
+    # -- models.load_model
+    for name, setup, expect in [
+        ("missing", None, ["m.keras", "no model file"]),
+        ("empty", b"", ["m.keras"]),
+        ("text", b"hello\n", ["m.keras", ".keras"]),
+        ("h5", b"\x89HDF\r\n\x1a\n" + bytes(64), ["m.keras", "HDF5"]),
+        ("zip-without-config", "zip", ["m.keras"]),
+        ("truncated", "truncated", ["m.keras"]),
+        ("lambda-layer", "lambda", ["m.keras", "safe mode"]),
+        ("directory", "dir", ["m.keras"]),
+    ]:
+        cases[f"load-model-{name}"] = dict(area="model loading",
+                                           argv=lambda tmp, s=setup: run_load_model(tmp, s),
+                                           expect=expect, timeout=120)
+
+    # -- the registry: in-process against a local server, and the CLI through COURSE_DATA_MIRROR
+    for name, route, expect, ok in [
+        ("short", "short", ["could not download", "declared", "course data fetch"], False),
+        ("nolength-first-use", "nolength", ["could not download", "course data fetch"], False),
+        ("corrupt", "corrupt", ["SHA-256 mismatch", "fetch again"], False),
+        ("404", "404", ["HTTP 404", "COURSE_DATA_MIRROR"], False),
+        ("500", "500", ["HTTP 500", "course data fetch"], False),
+        ("hang", "hang", ["timed out", "course data fetch"], False),
+        ("size-lie", "sizelie", ["could not download", "registry says"], False),
+        ("resume-after-short", "resume", [], True),
+        ("first-use-recorded-then-changed", "tofu-changed", ["delete", ".sha256"], False),
+        ("bad-registry-toml", "badtoml", ["not valid TOML"], False),
+        ("bad-registry-sha", "badsha", ["sha256 must be"], False),
+    ]:
+        cases[f"registry-{name}"] = dict(area="registry", argv=lambda tmp, r=route: run_registry(tmp, r),
+                                         expect=expect, ok=ok, timeout=60)
+    primer = REAL / "deep-learning-genomics-primer"
+    for name, route, env, expect, ok in [
+        ("mirror-short", "short", {}, ["could not download", "course data fetch primer"], False),
+        ("mirror-corrupt", "corrupt", {}, ["SHA-256 mismatch"], False),
+        ("mirror-404", "404", {}, ["HTTP 404", "COURSE_DATA_MIRROR"], False),
+        ("mirror-hang", "hang", {}, ["timed out"], False),
+        ("mirror-good", "files", {}, [], True),
+        ("mirror-missing-folder", None, {"COURSE_DATA_MIRROR": "{tmp}/nomirror"}, ["nomirror", "COURSE_DATA_MIRROR"], False),
+        ("cache-dir-is-a-file", "files", {"COURSE_DATA_DIR": "{tmp}/afile"}, ["COURSE_DATA_DIR"], False),
+    ]:
+        mirror_env = {"COURSE_DATA_MIRROR": "{server}/" + route} if route else {}
+        cases[f"data-{name}"] = dict(
+            area="registry", argv=["course", "data", "fetch", "primer", "--timeout", "2"],
+            env={"COURSE_DATA_DIR": "{tmp}/cache", **mirror_env, **env}, expect=expect, ok=ok,
+            server=True, needs_real=True, timeout=60,
+            files={"afile": "x"} if "afile" in str(env) else {},
+            clean=["cache/primer/sequences.txt", "cache/primer/labels.txt"] if not ok else [])
+    cases["data-path-missing-file"] = dict(
+        area="registry", argv=["course", "data", "path", "primer", "nofile.txt"],
+        env={"COURSE_DATA_DIR": "{tmp}/cache", "COURSE_DATA_MIRROR": str(REAL / "__primer_mirror__")},
+        expect=["nofile.txt", "sequences.txt"], needs_real=True, timeout=60)
+
+    return [Case(name=name, **spec) for name, spec in cases.items()]
+
+
+# ------------------------------------------------------------------------------- helpers
+def deepsea_folder(folder: Path, damage: str) -> None:
+    import h5py
+    from scipy.io import loadmat, savemat
+
+    from course_lib import deepsea
+
+    deepsea.simulate_deepsea(folder, n_train=40, n_valid=10, n_test=10, n_targets=6,
+                             seq_len=600, seed=2)
+    kind, _, arg = damage.partition(":")
+    if kind in ("labels", "onehot", "keys"):
+        valid = loadmat(folder / "valid.mat")
+        x, y = valid["validxdata"], valid["validdata"].astype(np.float32)
+        if kind == "labels":
+            y[0, 0] = float(arg)
+        elif kind == "onehot":
+            x[1, :, 7] = 1
+        keys = ("testxdata", "testdata") if kind == "keys" else ("validxdata", "validdata")
+        savemat(folder / "valid.mat", {keys[0]: x, keys[1]: y}, format="5")
+    elif kind == "rm":
+        (folder / arg).unlink()
+    elif kind == "empty":
+        (folder / arg).write_bytes(b"")
+    elif kind == "text":
+        (folder / arg).write_text("validxdata,validdata\n1,0\n")
+    elif kind == "targets":
+        lines = (folder / "targets.tsv").read_text().splitlines()
+        (folder / "targets.tsv").write_text("\n".join(lines[:3]) + "\n")
+    elif kind == "readonly":
+        for path in [*folder.iterdir(), folder]:
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    del h5py
+
+
+def run_load_model(tmp: Path, setup) -> tuple[int, str]:
+    path = tmp / "m.keras"
+    if isinstance(setup, bytes):
+        path.write_bytes(setup)
+    elif setup == "zip":
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("metadata.json", "{}")
+    elif setup in ("truncated", "lambda"):
+        import keras
+
+        inputs = keras.Input((8,))
+        x = keras.layers.Dense(2)(inputs)
+        if setup == "lambda":
+            x = keras.layers.Lambda(lambda v: v * 2)(x)
+        keras.Model(inputs, x).save(path)
+        if setup == "truncated":
+            path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif setup == "dir":
+        path.mkdir()
+    from course_lib import models
+
+    return call(lambda: models.load_model(path))
+
+
+def call(fn) -> tuple[int, str]:
+    """Run a library call as a lesson would: 0 and '' when it returns; 1 and the message when
+    it raises from course_lib; 1 and a traceback when another library's exception escapes."""
+    try:
+        fn()
+        return 0, ""
+    except Exception as err:  # noqa: BLE001 - that is what is being surveyed
+        frames = traceback.extract_tb(err.__traceback__)
+        raised_here = frames and "course_lib" in frames[-1].filename
+        message = f"{type(err).__name__}: {err}"
+        return 1, message if raised_here else TRACEBACK + "\n" + "".join(
+            traceback.format_exception(err))
+
+
+def run_registry(tmp: Path, route: str) -> tuple[int, str]:
+    from course_lib import data
+
+    served = tmp / "served"
+    served.mkdir()
+    body = gzip.compress(genome(20000).encode())
+    (served / "g.fa.gz").write_bytes(body)
+    sha = ""
+    import hashlib
+
+    digest = hashlib.sha256(body).hexdigest()
+    registry = tmp / "registry.toml"
+    os.environ["COURSE_DATA_DIR"] = str(tmp / "cache")
+    with serve(served, hang_seconds=5) as server:
+        behaviour = {"sizelie": "files", "resume": "short", "tofu-changed": "files"}.get(route, route)
+        url = server.url(behaviour, "g.fa.gz")
+        size = f"size = {len(body) + 10}\n" if route == "sizelie" else ""
+        if route in ("corrupt", "resume", "short"):
+            sha = digest
+        text = (f'[g]\ndescription = "d"\nlicence = "l"\ncitation = "c"\nhomepage = "h"\n'
+                f'[[g.files]]\nname = "g.fa.gz"\nurl = ["{url}"]\nsha256 = "{sha}"\n{size}')
+        if route == "badtoml":
+            text = text.replace("[[g.files]]", "[[g.files]")
+        if route == "badsha":
+            text = text.replace('sha256 = ""', 'sha256 = "abc"')
+        registry.write_text(text)
+        data.REGISTRY_PATH = registry
+        try:
+            if route == "resume":  # a short first try, then the whole file: one correct file
+                rc, out = call(lambda: data.fetch("g", timeout=2, progress=False))
+                registry.write_text(text.replace("/short/", "/files/"))
+                rc, out2 = call(lambda: data.fetch("g", timeout=2, progress=False))
+                good = (tmp / "cache/g/g.fa.gz").read_bytes() == body if rc == 0 else False
+                return (rc if good or rc else 1), out + out2
+            if route == "tofu-changed":
+                call(lambda: data.fetch("g", timeout=2, progress=False))  # recorded
+                (served / "g.fa.gz").write_bytes(gzip.compress(genome(20000, seed=1).encode()))
+                return call(lambda: data.fetch("g", timeout=2, progress=False, force=True))
+            return call(lambda: data.fetch("g", timeout=2, progress=False))
+        finally:
+            data.REGISTRY_PATH = None
+            os.environ.pop("COURSE_DATA_DIR", None)
+
+
+def half_written(case: Case, tmp: Path) -> list[str]:
+    left = [str(p.relative_to(tmp)) for pattern in case.clean for p in tmp.glob(pattern)
+            if not (p.is_dir() and not any(p.iterdir()))]
+    cache = tmp / "cache"
+    if cache.is_dir() and case.area == "registry" and not case.ok:
+        for record in cache.rglob("*.sha256"):  # a first-use hash that is not the file's
+            target = record.with_name(record.name[: -len(".sha256")])
+            recorded = record.read_text().split()[:1]
+            if not target.is_file() or [sha256_of(target)] != recorded:
+                left.append(str(record.relative_to(tmp)) + " (hash recorded from a bad body)")
+    return left
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def classify(case: Case, rc: int | None, output: str, left: list[str]) -> str:
+    if left:
+        return "half-written"
+    if TRACEBACK in output:
+        return "traceback"
+    if case.ok:
+        return "correct" if rc == 0 else "unclear"
+    if rc == 0:
+        return "silently wrong"
+    missing = [word for word in case.expect if word not in output]
+    return "clear" if rc is not None and not missing else "unclear"
+
+
+def heavy(case: Case) -> bool:
+    """Cases that may start a kernel or train: the only ones that take ``--lock``."""
+    return case.area.startswith("lesson") or case.area == "deepsea folder" or (
+        isinstance(case.argv, list) and case.argv[1] in ("run", "train"))
+
+
+def fill(value: str, tmp: Path, server_url: str) -> str:
+    return value.replace("{tmp}", str(tmp)).replace("{server}", server_url)
+
+
+def run_case(case: Case, tmp: Path, lock: str | None, mirror_root: Path | None) -> dict:
+    for rel, body in case.files.items():
+        path = tmp / rel
+        if callable(body):
+            body(tmp)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body if isinstance(body, bytes) else body.encode())
+    start = time.time()
+    with contextlib.ExitStack() as stack:
+        if lock and heavy(case):
+            handle = stack.enter_context(open(lock, "a"))
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        waited = time.time() - start
+        start = time.time()
+        if callable(case.argv):
+            rc, output = case.argv(tmp)
+        else:
+            server = stack.enter_context(serve(mirror_root, hang_seconds=10)) if case.server else None
+            url = server.base_url if server else ""
+            env = {**os.environ, **{k: fill(v, tmp, url) for k, v in case.env.items()}}
+            env.setdefault("COURSE_DATA_DIR", str(tmp / "cache"))
+            try:
+                result = subprocess.run([fill(a, tmp, url) for a in case.argv], capture_output=True,
+                                        text=True, timeout=case.timeout, env=env, cwd=tmp)
+                rc, output = result.returncode, result.stdout + result.stderr
+            except subprocess.TimeoutExpired as err:
+                rc, output = None, f"timed out after {case.timeout} s: {err.stderr or ''}"
+    left = half_written(case, tmp)
+    outcome = classify(case, rc, output, left)
+    return {"name": case.name, "area": case.area, "outcome": outcome, "exit": rc,
+            "seconds": round(time.time() - start, 1), "waited": round(waited, 1),
+            "missing_words": [w for w in case.expect if w not in output], "left": left,
+            "message": last_lines(output)}
+
+
+def last_lines(output: str, n: int = 6) -> str:
+    lines = [line for line in output.splitlines() if line.strip() and not line.startswith(
+        ("I0000", "WARNING: All log", "[IPKernelApp]", "W0000", "E0000"))]
+    return "\n".join(lines[-n:])[-1200:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lock", help="flock this file around each case (e.g. /tmp/cpu.lock)")
+    parser.add_argument("--json", default="runs/bad_input_survey.json")
+    parser.add_argument("--only", help="comma-separated case names")
+    parser.add_argument("--area", help="comma-separated areas (cli, registry, slurm, lesson 04, ...)")
+    parser.add_argument("--resume", action="store_true", help="keep the cases already in --json")
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("--report", nargs="+", help="merge these --json files, print the table")
+    args = parser.parse_args(argv)
+    if args.report:
+        merged = {r["name"]: r for f in args.report for r in json.loads(Path(f).read_text())["cases"]}
+        report(merged)
+        save(Path(args.json), merged)
+        return 0
+    cases = build_cases()
+    if args.only:
+        wanted = set(args.only.split(","))
+        cases = [c for c in cases if c.name in wanted]
+    if args.area:
+        areas = set(args.area.split(","))
+        cases = [c for c in cases if c.area in areas]
+    if args.list:
+        for case in cases:
+            print(f"{case.area:15} {case.name}")
+        print(f"{len(cases)} cases")
+        return 0
+    out = Path(args.json)
+    done = {r["name"]: r for r in json.loads(out.read_text())["cases"]} if (
+        args.resume and out.is_file()) else {}
+    have_real = REAL.is_dir()
+    if not have_real:
+        print(f"skipping the cases on real files: {REAL} is absent (set COURSE_REAL_DATA)")
+    results = dict(done)
+    with tempfile.TemporaryDirectory(prefix="bad-input-") as root:
+        mirror = Path(root) / "mirror"
+        if have_real:  # the registry's primer, laid out as <mirror>/<route>/primer/<file>
+            (mirror / "primer").mkdir(parents=True)
+            for name in ("sequences.txt", "labels.txt"):
+                shutil.copy(REAL / "deep-learning-genomics-primer" / name, mirror / "primer" / name)
+        for i, case in enumerate(cases):
+            if case.name in done:
+                continue
+            if case.needs_real and not have_real:
+                results[case.name] = {"name": case.name, "area": case.area, "outcome": "skipped",
+                                      "message": f"{REAL} absent"}
+                continue
+            tmp = Path(root) / case.name
+            tmp.mkdir()
+            if case.name == "data-path-missing-file":
+                case.env["COURSE_DATA_MIRROR"] = str(mirror)
+            results[case.name] = run_case(case, tmp, args.lock, mirror)
+            r = results[case.name]
+            print(f"[{i + 1}/{len(cases)}] {r['outcome']:14} {r['seconds']:6.1f}s  {case.area:14} "
+                  f"{case.name}", flush=True)
+            if r["outcome"] not in ("clear", "correct"):
+                print("    " + r["message"].replace("\n", "\n    ")[-600:], flush=True)
+            make_writable(tmp)
+            save(out, results)
+    report(results)
+    save(out, results)
+    return 0
+
+
+def make_writable(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        with contextlib.suppress(OSError):
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def counts(results: dict) -> dict:
+    rows = [r for r in results.values() if r["outcome"] != "skipped"]
+    return {c: sum(r["outcome"] == c for r in rows) for c in CATEGORIES} | {"total": len(rows)}
+
+
+def save(out: Path, results: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"counts": counts(results), "cases": list(results.values())},
+                              indent=1) + "\n")
+
+
+def report(results: dict) -> None:
+    print(f"\n{'case':45} {'area':15} {'outcome':14} exit")
+    for r in results.values():
+        print(f"{r['name']:45} {r['area']:15} {r['outcome']:14} {r.get('exit')}")
+    c = counts(results)
+    skipped = sum(r["outcome"] == "skipped" for r in results.values())
+    print("\n(clear / correct / unclear / traceback / silently wrong / half-written) = ("
+          + " / ".join(str(c[k]) for k in CATEGORIES) + f") of {c['total']} cases"
+          + (f"; {skipped} skipped (no real data)" if skipped else ""))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
