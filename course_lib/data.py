@@ -686,6 +686,9 @@ def load_labelled_sequences(
     Introduced in: 04_one_hot_cnn
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give one file of sequences in it (a .csv, .tsv "
+                         "or FASTA file; in a lesson: -p DATA <folder>/<file>)")
     if not path.is_file():
         raise FileNotFoundError(f"no sequences file at {path}; check the path")
     _sniff(path)
@@ -770,8 +773,9 @@ def _read_records(path: Path, sequence_column: str, label_column: str,
                            need_labels)
     if suffix == ".txt":
         if need_labels:
-            raise ValueError(f"{path} is plain text (one sequence per line, no tabs): pass "
-                             "labels_path=... with one label per line")
+            raise ValueError(f"{path} is plain text (one sequence per line, no tabs), with no "
+                             "labels: pass labels_path=... with one label per line, or (in a "
+                             "lesson, -p DATA) give a .csv with columns sequence,label")
         lines = [line.strip() for line in _lines(path) if line.strip()]
         return [str(i + 1) for i in range(len(lines))], lines, None
     raise ValueError(f"cannot tell the format of {path}: use .csv, .tsv, .txt or "
@@ -810,6 +814,7 @@ def _read_table(path: Path, sep: str, sequence_column: str, label_column: str,
                          "the separator (.csv: commas, .tsv: tabs) and quote fields that hold "
                          "one.") from None
     columns = [sequence_column] + ([label_column] if need_labels else [])
+    _check_separator(path, sep, list(table.columns), columns)
     for column, option in zip(columns, ("sequence_column", "label_column")):
         if column not in table.columns:
             raise ValueError(f"{path} has no column {column!r}; its columns are "
@@ -818,6 +823,20 @@ def _read_table(path: Path, sep: str, sequence_column: str, label_column: str,
     ids = table["id"].tolist() if "id" in table.columns else [str(i + 1) for i in range(len(table))]
     labels = [str(x).strip() for x in table[label_column]] if need_labels else None
     return ids, [str(s).strip() for s in table[sequence_column]], labels
+
+
+def _check_separator(path: Path, sep: str, found: list[str], wanted: list[str]) -> None:
+    """A table read as one column whose name holds another separator: say which it is."""
+    if len(found) != 1 or len(wanted) < 2:
+        return
+    for other, name in (("\t", "tabs"), (";", "semicolons"), (",", "commas")):
+        if other != sep and other in found[0]:
+            fix = {"\t": "name it .tsv", ",": "name it .csv"}.get(
+                other, "save it again as comma-separated CSV (a spreadsheet's 'CSV UTF-8 "
+                       "(comma delimited)')")
+            raise ValueError(
+                f"{path}'s header {found[0]!r} is separated by {name}, not by "
+                f"{'commas' if sep == ',' else 'tabs'} as its name says: {fix}")
 
 
 def _read_fasta(path: Path, need_labels: bool) -> tuple[list[str], list[str], list[str] | None]:
@@ -949,11 +968,16 @@ def _check_memory(sequences: list[str], length: int, path: Path | str) -> None:
         longest = max(range(len(sequences)), key=lambda i: len(sequences[i]))
         raise ValueError(
             f"{path}: {len(sequences):,} sequences of length {int(length):,} need "
-            f"{n_bytes / 2**30:.1f} GiB as one-hot float32 (the limit is "
-            f"{MAX_ONE_HOT_BYTES / 2**30:.1f} GiB, COURSE_MAX_ONE_HOT_GB); the longest is entry "
+            f"{_size(n_bytes)} as one-hot float32 (the limit is "
+            f"{_size(MAX_ONE_HOT_BYTES)}, COURSE_MAX_ONE_HOT_GB); the longest is entry "
             f"{longest + 1} ({len(sequences[longest]):,} bases). Set a shorter common length "
             "(length=..., the lessons' -p SEQ_LEN 1000) or remove the long entries."
         )
+
+
+def _size(n_bytes: float) -> str:
+    """``1.5 GiB`` or ``48.0 MiB``: a size a reader can compare with a limit."""
+    return f"{n_bytes / 2**30:.1f} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.1f} MiB"
 
 
 def _class_names(labels: list[str]) -> list[str]:
@@ -971,7 +995,8 @@ def _assemble(sequences: list[str], labels: list[str], length: int | None, paddi
     names = _class_names(labels)
     if len(names) < 2:
         raise ValueError(f"{path}: every sequence has the label {names[0]!r}; a classifier needs "
-                         "at least two classes (check label_column / labels_path)")
+                         "at least two classes (check label_column / labels_path, in a lesson "
+                         "-p LABEL_COLUMN NAME; or add sequences of another class)")
     if length is None:
         length = max(len(s) for s in sequences)
     if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 1:

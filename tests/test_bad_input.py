@@ -190,3 +190,30 @@ def test_course_gather_names_the_damaged_file_and_works_once_it_is_fixed(tmp_pat
     result = course("gather", str(sweep), *([] if fixed is None else extra))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0.9" in (sweep / "results.csv").read_text()
+
+
+@pytest.mark.notebook
+def test_two_runs_of_one_lesson_into_one_folder_end_with_a_complete_notebook_and_metrics(tmp_path):
+    import json
+
+    import nbformat
+
+    from course_lib.notebooks import read_metrics
+
+    out = tmp_path / "out"
+    small = ["-p", "N_SEQUENCES", "400", "-p", "EPOCHS", "2", "-p", "KMER_MAX_K", "2", "-q"]
+    procs = [subprocess.Popen(["course", "run", "04", *small, "-p", "SEED", str(seed), "-o",
+                               str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for seed in (1, 2)]
+    results = [(p.wait(timeout=600), p.stdout.read()) for p in procs]
+    for code, message in results:
+        assert TRACEBACK not in message, message[-1500:]
+        assert code == 0, message[-1500:]
+    notebook = nbformat.read(out / "04_one_hot_cnn.ipynb", as_version=4)  # whole, parseable
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code_cells), "every cell of one run executed"
+    assert not any(o.get("output_type") == "error" for c in code_cells for o in c.outputs)
+    metrics = json.loads((out / "04_one_hot_cnn.metrics.json").read_text())
+    assert read_metrics(notebook) == metrics, "the notebook and the metrics are from one run"
+    assert sorted(p.name for p in out.iterdir()) == ["04_one_hot_cnn.ipynb",
+                                                     "04_one_hot_cnn.metrics.json"]

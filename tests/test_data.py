@@ -515,13 +515,17 @@ def test_other_column_names(tmp_path):
     ("x.csv", "sequence,class\nAC,a\n", {}, r"no column 'label'.*pass label_column"),
     ("x.csv", "", {}, "is empty"),
     ("x.csv", "sequence,label\n", {}, "holds no sequences"),
-    ("x.csv", "sequence,label\nAC,a\nGT,a\n", {}, "at least two classes"),
+    ("x.csv", "sequence,label\nAC,a\nGT,a\n", {}, "at least two classes.*-p LABEL_COLUMN"),
+    ("x.csv", "sequence;label\nAC;a\nGT;b\n", {},
+     r"x.csv's header 'sequence;label' is separated by semicolons.*comma-separated"),
+    ("x.csv", "sequence\tlabel\nAC\ta\nGT\tb\n", {}, r"separated by tabs.*name it .tsv"),
+    ("x.tsv", "sequence,label\nAC,a\nGT,b\n", {}, r"separated by commas.*name it .csv"),
     ("x.csv", "sequence,label\nAC,a\nGT,\n", {}, "1 of 2 entries have no label"),
     ("x.csv", "sequence,label\nAC,a\nGT,NaN\nGG,b\nCC,NA\n", {},
      r"2 of 4 entries have no label .*entries 2, 4\).*not a class.*-p LABEL_COLUMN"),
     ("x.csv", "sequence,label\nAC,a\n,b\n", {}, "row 2: the sequence is empty"),
     ("x.fa", ">r1 label=a\nAC\n>r2\nGT\n", {}, r"record 'r2' has no label in its header.*label=X"),
-    ("x.txt", "ACGT\nACGA\n", {}, "pass labels_path"),
+    ("x.txt", "ACGT\nACGA\n", {}, "pass labels_path.*in a lesson, -p DATA.*sequence,label"),
     ("x.bed", "chr1\t1\t2\n", {}, "cannot tell the format"),
     ("x.csv", "sequence,label\nAC,a\nGT,b\n", {"length": 0}, "length must be a positive integer"),
     ("x.csv", "sequence,label\nAC,a\nGT,b\n", {"padding": "both"}, "padding must be 'pre' or"),
@@ -551,11 +555,18 @@ def test_files_that_are_not_text_are_named_with_what_they_look_like(tmp_path, na
         data.load_labelled_sequences(path)
 
 
+def test_a_folder_given_as_the_file_is_named(tmp_path):
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(ValueError, match=r"adir is a folder; give one file .*-p DATA"):
+        data.load_labelled_sequences(tmp_path / "adir")
+
+
 def test_a_huge_common_length_is_refused_before_allocating(tmp_path, monkeypatch):
     path = tmp_path / "x.csv"
     path.write_text("sequence,label\nACGT,a\n" + "ACGT" * 250_000 + ",b\nAC,a\n")
     monkeypatch.setattr(data, "MAX_ONE_HOT_BYTES", 2**20)
-    with pytest.raises(ValueError, match=r"3 sequences of length 1,000,000 need 0.0 GiB.*entry 2 "
+    with pytest.raises(ValueError, match=r"3 sequences of length 1,000,000 need 45.8 MiB as "
+                                         r"one-hot float32 \(the limit is 1.0 MiB.*entry 2 "
                                          r"\(1,000,000 bases\).*-p SEQ_LEN"):
         data.load_labelled_sequences(path)
     assert data.load_labelled_sequences(path, length=100).length == 100  # the fix works
