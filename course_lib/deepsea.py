@@ -176,7 +176,7 @@ def open_split(directory: str | Path, split: str) -> SplitReader:
     try:
         mat = loadmat(path, variable_names=[xkey, ykey])
     except Exception as err:  # scipy raises several types for a damaged file
-        raise ValueError(f"{path} is not a readable MATLAB file ({err}); download it again") from None
+        raise ValueError(_unreadable_mat(path, err)) from None
     _require_keys(path, list(mat), xkey, ykey)
     x, y = mat[xkey], mat[ykey]
     _check_shapes(path, xkey, ykey, x.shape, y.shape, hdf5=False)
@@ -189,13 +189,31 @@ def _is_hdf5(path: Path) -> bool:
     return h5py.is_hdf5(path)
 
 
+def _unreadable_mat(path: Path, err: Exception) -> str:
+    size = path.stat().st_size
+    what = "is empty (0 bytes)" if size == 0 else f"is not a readable MATLAB file ({err or type(err).__name__})"
+    return (f"{path} {what}: copy or download it again (for the course's copy, delete the "
+            "folder `course data path deepsea` prints and run `course data fetch deepsea`), or "
+            "rebuild it in DeepSEA's layout (deepsea.simulate_deepsea writes one)")
+
+
+def _list_variables(path: Path, whosmat) -> dict:
+    """``{name: (shape, class)}`` of a MATLAB v5 file; a damaged file is named."""
+    try:
+        return {n: (s, c) for n, s, c in whosmat(path)}
+    except Exception as err:  # scipy raises MatReadError, IndexError, ValueError, ...
+        raise ValueError(_unreadable_mat(path, err)) from None
+
+
 def _require_keys(path: Path, keys: list, xkey: str, ykey: str) -> None:
     missing = [k for k in (xkey, ykey) if k not in keys]
     if missing:
         found = [k for k in keys if not k.startswith("__")]
+        other = next((name for name, x, _ in SPLITS.values() if x in found), None)
+        hint = f"is it {other} renamed to {path.name}?" if other else "is this the right file?"
         raise ValueError(
             f"{path} lacks {missing} (it holds {found}); expected DeepSEA's keys {xkey!r} and "
-            f"{ykey!r}: is this the right file, e.g. valid.mat renamed to {path.name}?"
+            f"{ykey!r}: {hint}"
         )
 
 
@@ -252,7 +270,7 @@ def verify_structure(directory: str | Path) -> dict:
                 shape = dict(rows=x.shape[2], seq_len=x.shape[0], n_targets=y.shape[0])
                 dtypes = (str(x.dtype), str(y.dtype))
         else:
-            found = {n: (s, c) for n, s, c in whosmat(path)}
+            found = _list_variables(path, whosmat)
             _require_keys(path, list(found), xkey, ykey)
             (xs, xc), (ys, yc) = found[xkey], found[ykey]
             _check_shapes(path, xkey, ykey, xs, ys, hdf5=False)

@@ -164,12 +164,26 @@ def test_missing_file_says_what_to_do(tmp_path):
 def test_wrong_keys_and_shapes_are_named(layout):
     folder, _ = layout
     savemat(folder / "valid.mat", {"testxdata": np.zeros((2, 4, L), np.uint8)}, format="5")
-    with pytest.raises(ValueError, match="lacks.*validxdata"):
+    with pytest.raises(ValueError, match="lacks.*validxdata.*is it test.mat renamed to valid.mat"):
         deepsea.verify_structure(folder)
     savemat(folder / "valid.mat", {"validxdata": np.zeros((2, L, 4), np.uint8),
                                    "validdata": np.zeros((2, T), np.uint8)}, format="5")
     with pytest.raises(ValueError, match=r"expected validxdata \(N, 4, L\)"):
         deepsea.verify_structure(folder)
+
+
+@pytest.mark.parametrize("name, body, match", [
+    ("train.mat", b"", r"train.mat is empty \(0 bytes\): copy or download it again"),
+    ("valid.mat", b"validxdata,validdata\n1,0\n", r"valid.mat is not a readable MATLAB file"),
+    ("test.mat", b"MATLAB 5.0 MAT-file" + bytes(200), r"test.mat is not a readable MATLAB file"),
+], ids=["empty", "text", "cut-header"])
+def test_a_damaged_mat_file_is_named_not_a_scipy_error(layout, name, body, match):
+    folder, _ = layout
+    (folder / name).write_bytes(body)
+    with pytest.raises(ValueError, match=match + ".*course data fetch deepsea"):
+        deepsea.verify_structure(folder)
+    with pytest.raises(ValueError, match=match):
+        deepsea.open_split(folder, name.removesuffix(".mat"))
 
 
 def test_odd_rows_mean_truncated(layout):
