@@ -106,7 +106,8 @@ def read_fasta_genome(path: str | Path) -> Genome:
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no FASTA file at {path}; pass DATA as a path to .fa or .fa.gz")
+        raise FileNotFoundError(f"no FASTA file at {path}; check the path (in a lesson: -p DATA "
+                                "with a .fa, .fasta, .fna file, optionally .gz)")
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rt") as handle:
@@ -200,8 +201,9 @@ def load_genome(data: str, length: int = 30_000, seed: int = 0) -> Genome:
         return genome
     if Path(data).suffix.lower() in (".fa", ".fasta", ".fna", ".gz") or Path(data).is_file():
         return read_fasta_genome(data)
-    raise ValueError(f"unknown genome {data!r}: use 'repeating', 'random', 'lambda', 'ecoli', "
-                     "'plasmodium' or a path to a FASTA file (.fa, .fasta, .fna, optionally .gz)")
+    raise ValueError(f"unknown genome {data!r} (-p DATA): use 'lambda', 'ecoli', 'plasmodium' "
+                     "(or the toys 'repeating', 'random') or a path to a FASTA file (.fa, .fasta, "
+                     ".fna, optionally .gz)")
 
 
 def trim_genome(genome: Genome, max_bases: int) -> Genome:
@@ -210,7 +212,8 @@ def trim_genome(genome: Genome, max_bases: int) -> Genome:
     Introduced in: 08_genome_language
     """
     if max_bases < 1:
-        raise ValueError(f"max_bases must be >= 1, got {max_bases}; use 0 in the lesson to keep all")
+        raise ValueError(f"max_bases must be >= 1, got {max_bases} (in a lesson: -p MAX_BASES "
+                         f"{max_bases}; use -p MAX_BASES 0 to keep the whole genome)")
     kept, left = [], max_bases
     for seg in genome.segments:
         if left <= 0:

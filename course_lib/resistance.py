@@ -631,6 +631,10 @@ def load_gene_table(path: str | os.PathLike) -> pd.DataFrame:
             with np.load(path, allow_pickle=False) as z:
                 content = {k: z[k] for k in ("genes", "resistant") if k in z.files}
         except (ValueError, OSError, zipfile.BadZipFile) as err:  # object arrays, not a zip
+            if not zipfile.is_zipfile(path):
+                raise ValueError(f"{path} is not an .npz file (an .npz is a zip archive; this one "
+                                 "is not): check -p DATA, or write the table as a .csv with "
+                                 "columns gene,resistant") from None
             raise ValueError(f"{path} is not a plain .npz of arrays genes and resistant "
                              f"({str(err).splitlines()[0]}); convert a pickled dataset with "
                              "resistance.convert_pickled_dataset") from None

@@ -26,7 +26,7 @@ def test_read_fasta_genome_reads_gzip_multi_record(tmp_path):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ("missing.fa", "no FASTA file"), ("text.fa", "not a FASTA file"), ("gaps.fa", "no A/C/G/T")])
+    ("missing.fa", "no FASTA file.*-p DATA"), ("text.fa", "not a FASTA file"), ("gaps.fa", "no A/C/G/T")])
 def test_read_fasta_genome_errors_say_what_to_do(tmp_path, bad, message):
     (tmp_path / "text.fa").write_text("hello\n")
     (tmp_path / "gaps.fa").write_text(">gaps\nNNNN\n")
@@ -43,8 +43,13 @@ def test_toy_genomes_and_the_shipped_lambda():
 
 
 def test_unknown_genome_names_the_choices():
-    with pytest.raises(ValueError, match="'lambda'"):
+    with pytest.raises(ValueError, match=r"unknown genome 'human' \(-p DATA\): use 'lambda'"):
         L.load_genome("human")
+
+
+def test_a_negative_max_bases_names_the_lesson_parameter():
+    with pytest.raises(ValueError, match=r"-p MAX_BASES -1; use -p MAX_BASES 0"):
+        L.trim_genome(L.split_segments(["ACGT"]), -1)
 
 
 def test_split_genome_is_consecutive_with_context():

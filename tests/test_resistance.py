@@ -355,7 +355,7 @@ def test_locate_fragment_without_a_shared_kmer_falls_back_to_identity():
     ("t.csv", "gene,resistant\nACGT,1\nACGA,maybe\n", r"1 rows hold something else \(first: 'maybe'\)"),
     ("t.csv", "gene,resistant\nACGT,1\nACGA,2\n", r"1 rows hold something else"),
     ("t.csv", b"\x00\xff\xfe" * 100, "is not a readable CSV table"),
-    ("t.npz", b"not a zip", r"t.npz is not a plain .npz"),
+    ("t.npz", b"not a zip", r"t.npz is not an .npz file \(an .npz is a zip archive.*-p DATA"),
     ("nope.csv", None, r"no gene table at .*nope.csv; check -p DATA"),
 ], ids=["no-column", "word-label", "label-2", "binary", "npz-not-zip", "missing"])
 def test_bad_gene_tables_say_what_to_fix(tmp_path, name, body, match):
