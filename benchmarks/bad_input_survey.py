@@ -193,6 +193,9 @@ def build_cases() -> list[Case]:
                               expect=["400,000", "-p SEQ_LEN"]),
         "duplicate-columns": lesson("04", "x.csv", table(header=("sequence", "sequence")),
                                     expect=["x.csv", "-p LABEL_COLUMN"]),
+        "empty-data": dict(area="lesson 04", argv=["course", "run", "04", "-q", "-p", "DATA", "",
+                                                   "-o", "{tmp}/out"],
+                           expect=["empty", "-p DATA"], clean=["out/*.metrics.json"]),
         "numeric-labels": lesson("04", "x.csv", table(labels=("0", "1")), *SMALL_04, ok=True),
         "real-primer-as-table": lesson(
             "04", str(REAL / "deep-learning-genomics-primer" / "sequences.txt"), None,
@@ -228,6 +231,9 @@ def build_cases() -> list[Case]:
         "real-tbdb-csv": lesson("07", str(REAL / "tbdb" / "tbdb.csv"), None, real=True,
                                 expect=["tbdb.csv", "gene"]),
     }
+    L7["grid-units-zero"] = dict(area="lesson 07", argv=[
+        "course", "run", "07", "-q", "-p", "GRID_UNITS", "[0]", "-p", "N_GENES", "200",
+        "-o", "{tmp}/out"], expect=["GRID_UNITS"], clean=["out/*.metrics.json"])
     for name, spec in L7.items():
         cases[f"lesson07-{name}"] = spec
     MT0 = ["-p", "MT_EPOCHS", "0"]

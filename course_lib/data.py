@@ -745,6 +745,9 @@ def load_sequence_dataset(
 
     Introduced in: 04_one_hot_cnn
     """
+    if not str(source).strip():
+        raise ValueError("the data source is empty: use 'simulated', 'primer' or the path of a "
+                         "CSV/TSV/FASTA file (in a lesson: -p DATA simulated)")
     if str(source) not in ("simulated", "primer"):
         return load_labelled_sequences(source, sequence_column=sequence_column,
                                        label_column=label_column, labels_path=labels_path,

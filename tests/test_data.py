@@ -555,6 +555,11 @@ def test_files_that_are_not_text_are_named_with_what_they_look_like(tmp_path, na
         data.load_labelled_sequences(path)
 
 
+def test_an_empty_data_source_is_named_not_taken_for_the_current_folder():
+    with pytest.raises(ValueError, match=r"the data source is empty.*-p DATA simulated"):
+        data.load_sequence_dataset("")
+
+
 def test_a_folder_given_as_the_file_is_named(tmp_path):
     (tmp_path / "adir").mkdir()
     with pytest.raises(ValueError, match=r"adir is a folder; give one file .*-p DATA"):
