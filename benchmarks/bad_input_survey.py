@@ -310,6 +310,28 @@ def build_cases() -> list[Case]:
                                        files=files, expect=expect, ok=name == "good-sweep",
                                        clean=["results.xlsx"], timeout=60)
 
+    # -- Slurm: the sweep table slurm/sweep.sh reads (python -m course_lib.slurm)
+    S = {
+        "missing-table": (["array-range", "{tmp}/none.tsv"], {}, ["none.tsv"]),
+        "header-only": (["array-range", "{tmp}/s.tsv"], {"s.tsv": "EPOCHS\tSEED\n"}, ["s.tsv", "setting"]),
+        "bad-column-name": (["array-range", "{tmp}/s.tsv"], {"s.tsv": "learning rate\n0.1\n"},
+                            ["s.tsv", "parameter names"]),
+        "ragged-row": (["task-args", "{tmp}/s.tsv", "0", "--style", "run"],
+                       {"s.tsv": "EPOCHS\tSEED\n1\t2\n3\n"}, ["s.tsv", "line 3"]),
+        "index-out-of-range": (["task-args", "{tmp}/s.tsv", "5", "--style", "run"],
+                               {"s.tsv": "EPOCHS\n1\n2\n"}, ["s.tsv", "--array"]),
+        "binary-table": (["array-range", "{tmp}/s.tsv"], {"s.tsv": bytes(range(256)) * 8},
+                         ["s.tsv"]),
+        "excel-bom-csv": (["task-args", "{tmp}/s.csv", "0", "--style", "run"],
+                          {"s.csv": "\ufeffEPOCHS,SEED\r\n1,2\r\n"}, []),
+        "semicolon-csv": (["array-range", "{tmp}/s.csv"], {"s.csv": "EPOCHS;SEED\n1;2\n"},
+                          ["s.csv", "commas"]),
+    }
+    for name, (args, files, expect) in S.items():
+        cases[f"sweep-{name}"] = dict(area="slurm", argv=["python", "-m", "course_lib.slurm", *args],
+                                      files=files, expect=expect, ok=name == "excel-bom-csv",
+                                      timeout=60)
+
     # -- models.load_model
     for name, setup, expect in [
         ("missing", None, ["m.keras", "no model file"]),

@@ -59,7 +59,12 @@ def read_sweep(path: str | Path) -> list[dict[str, str]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no sweep file {path}; write a table with one setting per row")
-    lines = [ln for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # a spreadsheet's CSV may start with a BOM
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a text table (not UTF-8): write the sweep as tab- or "
+                         "comma-separated text, one setting per line") from None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     delimiter = "," if path.suffix.lower() == ".csv" else "\t"
     rows = list(csv.reader(lines, delimiter=delimiter))
     if len(rows) < 2:

@@ -219,3 +219,16 @@ def test_reseed_dropout_depends_only_on_seed_and_epoch():
 
     assert np.array_equal(draws(2), draws(2))
     assert not np.array_equal(draws(2), draws(3))
+
+
+def test_read_sweep_of_a_spreadsheet_csv_with_a_bom(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes("\ufeffEPOCHS,SEED\r\n1,2\r\n".encode())
+    assert slurm.read_sweep(path) == [{"EPOCHS": "1", "SEED": "2"}]
+
+
+def test_read_sweep_of_a_binary_file_names_it(tmp_path):
+    path = tmp_path / "s.tsv"
+    path.write_bytes(bytes(range(256)))
+    with pytest.raises(ValueError, match=r"s.tsv is not a text table \(not UTF-8\)"):
+        slurm.read_sweep(path)
