@@ -927,6 +927,9 @@ def _unreadable(path: Path, cause: str, cut: bool = False) -> str:
                  "binary data, not text")
     if cut or (path.name.lower().endswith(".gz") and head.startswith(b"\x1f\x8b")):
         looks = "a gzip file that is cut short or damaged (download or copy it again)"
+    elif _suffix(path) in (".xlsx", ".xls", ".ods", ".numbers"):
+        looks = ("a spreadsheet workbook: export the sheet as CSV from the spreadsheet program "
+                 "(Save As > 'CSV UTF-8 (comma delimited)') and give that file")
     return (f"{path} cannot be read as a {_suffix(path).lstrip('.') or 'text'} file: it looks "
             f"like {looks} ({cause}). Give a CSV, TSV, text or FASTA file "
             "(optionally gzipped, ending in .gz).")

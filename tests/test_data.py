@@ -547,7 +547,9 @@ def test_bad_inputs_say_what_to_fix(tmp_path, name, text, kwargs, match):
     ("x.fa", gzip.compress(b">r1 label=a\nACGT\n"), r"x.fa cannot be read .*a gzip file \(name it .gz\)"),
     ("x.csv.gz", b"sequence,label\nAC,a\n", "named .gz but is not gzip-compressed"),
     ("x.csv", b"sequence,label\nAC,a,extra\nGT,b\n" + b'"AC,b\n' * 3, "not a comma-separated table"),
-], ids=["binary", "hdf5", "cut-gzip", "gzip-named-fa", "plain-named-gz", "ragged-csv"])
+    ("x.xlsx", b"PK\x03\x04" + bytes(200), r"x.xlsx cannot be read .*a spreadsheet workbook: "
+                                            r"export the sheet as CSV"),
+], ids=["binary", "hdf5", "cut-gzip", "gzip-named-fa", "plain-named-gz", "ragged-csv", "xlsx"])
 def test_files_that_are_not_text_are_named_with_what_they_look_like(tmp_path, name, body, match):
     path = tmp_path / name
     path.write_bytes(body)
