@@ -347,6 +347,19 @@ def training_prevalence(directory: str | Path, rows: np.ndarray | None = None,
         reader.close()
 
 
+def _check_targets(folder: Path, n_targets: int) -> None:
+    """A ``targets.tsv`` beside the data must describe every target, before any training."""
+    from course_lib import deepsea
+
+    path = folder / "targets.tsv"
+    if not path.is_file():
+        return
+    n_rows = len(deepsea.read_targets(path))
+    if n_rows != n_targets:
+        raise ValueError(f"{path} describes {n_rows} targets but the data have {n_targets}; "
+                         "fix or delete targets.tsv (it only names the targets in the results)")
+
+
 def build_train_model(args, seq_len: int, n_targets: int, prevalence=None):
     """The model ``course train`` fits: lesson 05's builders or lesson 09's logits models.
 
@@ -487,6 +500,7 @@ def run_train(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
         folder = _resolve_data(args.data, out, args)
         info = deepsea.verify_structure(folder)
+        _check_targets(Path(folder), info["train"]["n_targets"])
         rows = None
         if args.subset is not None:
             kw = {"fraction": args.subset} if args.subset <= 1 else {"n": int(args.subset)}

@@ -93,6 +93,7 @@ def test_course_train_data_deepsea_uses_the_registry_folder(data, tmp_path, monk
     ("wrong_shape", "expected testxdata (N, 4, L)"),
     ("labels_minus_one", "labels must be 0 or 1, row 0 has [-1]"),
     ("not_one_hot", "the sequences are not one-hot (row 1"),
+    ("targets_short", "targets.tsv describes 2 targets but the data have 6; fix or delete"),
 ])
 def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, problem, expected):
     import shutil
@@ -113,6 +114,9 @@ def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, pro
         else:
             x[1, :, 7] = 1  # four bases at one position
         savemat(folder / "valid.mat", {"validxdata": x, "validdata": y}, format="5")
+    if problem == "targets_short":
+        lines = (folder / "targets.tsv").read_text().splitlines()
+        (folder / "targets.tsv").write_text("\n".join(lines[:3]) + "\n")
     (folder / "structure.json").unlink(missing_ok=True)
     code = training.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
     assert code == 2
