@@ -352,6 +352,7 @@ def build_cases() -> list[Case]:
     for name, route, expect, ok in [
         ("short", "short", ["could not download", "declared", "course data fetch"], False),
         ("nolength-first-use", "nolength", ["could not download", "course data fetch"], False),
+        ("nolength-fasta-first-use", "nolength-fa", ["could not download", "cut short"], False),
         ("corrupt", "corrupt", ["SHA-256 mismatch", "fetch again"], False),
         ("404", "404", ["HTTP 404", "COURSE_DATA_MIRROR"], False),
         ("500", "500", ["HTTP 500", "course data fetch"], False),
@@ -466,8 +467,9 @@ def run_registry(tmp: Path, route: str) -> tuple[int, str]:
 
     served = tmp / "served"
     served.mkdir()
-    body = gzip.compress(genome(20000).encode())
-    (served / "g.fa.gz").write_bytes(body)
+    name = "g.fa" if route == "nolength-fa" else "g.fa.gz"
+    body = genome(20001).encode() if route == "nolength-fa" else gzip.compress(genome(20000).encode())
+    (served / name).write_bytes(body)
     sha = ""
     import hashlib
 
@@ -475,13 +477,14 @@ def run_registry(tmp: Path, route: str) -> tuple[int, str]:
     registry = tmp / "registry.toml"
     os.environ["COURSE_DATA_DIR"] = str(tmp / "cache")
     with serve(served, hang_seconds=5) as server:
-        behaviour = {"sizelie": "files", "resume": "short", "tofu-changed": "files"}.get(route, route)
-        url = server.url(behaviour, "g.fa.gz")
+        behaviour = {"sizelie": "files", "resume": "short", "tofu-changed": "files",
+                     "nolength-fa": "nolength"}.get(route, route)
+        url = server.url(behaviour, name)
         size = f"size = {len(body) + 10}\n" if route == "sizelie" else ""
         if route in ("corrupt", "resume", "short"):
             sha = digest
         text = (f'[g]\ndescription = "d"\nlicence = "l"\ncitation = "c"\nhomepage = "h"\n'
-                f'[[g.files]]\nname = "g.fa.gz"\nurl = ["{url}"]\nsha256 = "{sha}"\n{size}')
+                f'[[g.files]]\nname = "{name}"\nurl = ["{url}"]\nsha256 = "{sha}"\n{size}')
         if route == "badtoml":
             text = text.replace("[[g.files]]", "[[g.files]")
         if route == "badsha":

@@ -461,6 +461,10 @@ def _check_complete(part: Path, name: str, size: int | None) -> None:
     if size is not None and n_bytes != size:
         part.unlink()
         raise IncompleteDownload(f"got {n_bytes:,} bytes, the registry says {size:,} (deleted)")
+    if size is None and name.lower().endswith(_TEXT_SUFFIXES) and not _ends_with_newline(part):
+        part.unlink()
+        raise IncompleteDownload("the text body does not end with a line break, so it was cut "
+                                 "short (the server declared no length; deleted)")
     if name.lower().endswith((".gz", ".tgz")):
         try:
             with gzip.open(part, "rb") as handle:
@@ -470,6 +474,19 @@ def _check_complete(part: Path, name: str, size: int | None) -> None:
             part.unlink()
             raise IncompleteDownload(f"the gzip body is damaged or cut short ({err}; deleted)"
                                      ) from None
+
+
+_TEXT_SUFFIXES = (".fa", ".fasta", ".fna", ".txt", ".tsv", ".csv", ".bed", ".gff", ".gtf")
+
+
+def _ends_with_newline(path: Path) -> bool:
+    """A complete text download (FASTA, tables) ends with a line break; an empty one is cut."""
+    n_bytes = path.stat().st_size
+    if not n_bytes:
+        return False
+    with open(path, "rb") as handle:
+        handle.seek(n_bytes - 1)
+        return handle.read(1) in (b"\n", b"\r")
 
 
 def _hash_prefix(path: Path, n_bytes: int) -> Any:

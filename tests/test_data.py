@@ -325,6 +325,21 @@ def test_a_cut_gzip_of_unknown_size_is_refused(cache, registry, http_server):
     assert list((cache / "ds").iterdir()) == []
 
 
+def test_a_cut_text_body_of_unknown_size_is_never_trusted(cache, registry, http_server):
+    """NCBI's efetch sends a FASTA with no length: a body cut mid-line is not recorded."""
+    body = b">NC_000913.3 Escherichia coli\n" + b"ACGTTGCA" * 500 + b"\n" + b"GGCC" * 301 + b"\n"
+    entry = one_file(http_server, "nolength", content=body, digest="", name="genome.fa")
+    del entry["ds"][0]["size"]
+    registry(entry)
+    with pytest.raises(data.DownloadError, match="does not end with a line break, so it was cut"):
+        data.fetch("ds", progress=False)
+    assert list((cache / "ds").iterdir()) == []
+    entry["ds"][0]["url"] = [http_server.url("files", "ds", "genome.fa")]
+    registry(entry)
+    assert (data.fetch("ds", progress=False) / "genome.fa").read_bytes() == body
+    assert (cache / "ds" / "genome.fa.sha256").read_text().split()[0] == sha(body)
+
+
 def test_a_first_use_mismatch_says_which_files_to_delete(cache, registry, http_server):
     registry(one_file(http_server, digest=""))
     data.fetch("ds", progress=False)
