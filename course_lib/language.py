@@ -116,8 +116,9 @@ def read_fasta_genome(path: str | Path) -> Genome:
         raise ValueError(f"{path} is not a FASTA file ({str(err).splitlines()[0]}); each record "
                          "needs a '>' header line followed by its sequence") from None
     except (EOFError, OSError) as err:  # a cut or damaged .gz, or a binary file
+        cut = " (cut short or damaged)" if isinstance(err, EOFError) else ""
         raise ValueError(f"{path} cannot be read as {'gzipped ' if opener is gzip.open else ''}"
-                         f"FASTA ({type(err).__name__}: {err}); copy or download it again, or "
+                         f"FASTA{cut} ({type(err).__name__}: {err}); copy or download it again, or "
                          "pass -p DATA with a FASTA file of DNA") from None
     _refuse_protein(records, path)
     genome = split_segments(records, path.name)

@@ -47,6 +47,14 @@ def test_unknown_genome_names_the_choices():
         L.load_genome("human")
 
 
+def test_a_cut_gzip_genome_says_it_is_cut_short(tmp_path):
+    path = tmp_path / "g.fa.gz"
+    path.write_bytes(gzip.compress(b">x\n" + b"ACGT" * 5000 + b"\n")[:200])
+    with pytest.raises(ValueError, match=r"g.fa.gz cannot be read as gzipped FASTA \(cut short "
+                                         r"or damaged\).*copy or download it again"):
+        L.read_fasta_genome(path)
+
+
 def test_a_negative_max_bases_names_the_lesson_parameter():
     with pytest.raises(ValueError, match=r"-p MAX_BASES -1; use -p MAX_BASES 0"):
         L.trim_genome(L.split_segments(["ACGT"]), -1)
