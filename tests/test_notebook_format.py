@@ -59,10 +59,7 @@ def test_every_parameter_is_visible_to_papermill(path):
 # -- solutions/: one worked solution notebook per lesson (issue 16) --------------------------------
 
 SOLUTIONS = NOTEBOOKS.parent / "solutions"
-#: Lessons whose solutions are still being written (issue 16 stays open while this is not
-#: empty); once a solution lands it is checked like the others. Remove its name then.
-AWAITING = {"05_danq_deepsea", "09_beyond_danq"}
-SOLVED = [p for p in LESSONS if p.stem not in AWAITING or (SOLUTIONS / p.name).is_file()]
+SOLVED = LESSONS  # every lesson has its worked solutions
 
 
 def exercise_count(lesson) -> int:
