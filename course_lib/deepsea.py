@@ -59,7 +59,9 @@ def _split_path(directory: str | Path, split: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(
             f"{path} does not exist; pass the folder that holds train.mat, valid.mat and "
-            "test.mat (course_lib.data.fetch('deepsea'), or simulate_deepsea(folder))"
+            "test.mat (course train --data FOLDER, in lesson 08 -p DEEPSEA FOLDER, in lessons "
+            "05 and 09 -p DATA FOLDER; 'deepsea' fetches the real data, 'synthetic' makes a "
+            "stand-in)"
         )
     return path
 

@@ -411,7 +411,10 @@ def make_windows(segments: list[str], seq_len: int, stride: int | None = None
             xs.append(w[:, :-1])
             ys.append(w[:, 1:])
     if not xs:
-        raise ValueError(f"no segment is longer than seq_len={seq_len}; lower SEQ_LEN")
+        longest = max((len(seg) for seg in segments), default=0)
+        raise ValueError(f"no segment is longer than seq_len={seq_len} (the longest has "
+                         f"{longest:,} bases): lower it (in a lesson: -p SEQ_LEN "
+                         f"{max(longest - 1, 1)}) or give a longer genome (-p DATA)")
     return np.concatenate(xs), np.concatenate(ys)
 
 

@@ -495,6 +495,10 @@ def run_train(args) -> int:
 
     preempted = preemption_callback(seed=args.seed)  # SIGUSR1 (Slurm --signal): finish the epoch, requeue
     out = worker_output_dir(args.out)  # rank 0: args.out; other workers: args.out/worker-<rank>
+    if out.exists() and not out.is_dir():
+        print(f"course train: --out {out} is a file, not a folder; give a folder for the "
+              "checkpoints, logs and metrics", file=sys.stderr)
+        return 2
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -157,7 +157,8 @@ def test_inputs_that_are_not_one_hot_are_refused(tmp_path, damage):
 
 
 def test_missing_file_says_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match="train.mat, valid.mat and test.mat"):
+    with pytest.raises(FileNotFoundError, match=r"train.mat, valid.mat and test.mat \(course "
+                                                r"train --data FOLDER, in lesson 08 -p DEEPSEA"):
         deepsea.verify_structure(tmp_path)
 
 

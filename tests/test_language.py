@@ -105,7 +105,8 @@ def test_make_windows_shift_by_one():
     X, y = L.make_windows(["ACGTACG", "AC"], seq_len=3, stride=2)
     np.testing.assert_array_equal(X, [[0, 1, 2], [2, 3, 0]])
     np.testing.assert_array_equal(y, [[1, 2, 3], [3, 0, 1]])
-    with pytest.raises(ValueError, match="SEQ_LEN"):
+    with pytest.raises(ValueError, match=r"the longest has 3 bases\): lower it \(in a lesson: "
+                                         r"-p SEQ_LEN 2\) or give a longer genome \(-p DATA\)"):
         L.make_windows(["ACG"], seq_len=5)
 
 

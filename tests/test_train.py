@@ -191,3 +191,10 @@ def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
     assert calls == [1] and result is edited
     assert "another architecture" in capsys.readouterr().out
     assert training.architecture(models.load_model(path)) == training.architecture(edited)
+
+
+def test_an_out_that_is_a_file_is_refused_by_flag(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    code = training.run_train(_args("danq", "--out", str(tmp_path / "afile")))
+    assert code == 2 and (tmp_path / "afile").read_text() == "x"
+    assert "--out" in capsys.readouterr().err
