@@ -243,23 +243,46 @@ def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
             )
         out[name] = _convert(name, value, known[name]["type"])
         _check_range(name, out[name], known[name])
+        _check_choice(name, out[name], known[name])
     return out
+
+
+_OPEN_ENDED = re.compile(r"path|folder|file|\.csv|\.keras|\.npz|see ")
+
+
+def _check_choice(name: str, value: Any, info: dict) -> None:
+    """Refuse a word the parameter's comment does not offer: ``CELL = "gru"  # "rnn", "gru" or
+    "lstm"`` takes one of those three (a comment that also allows a path or a folder is open)."""
+    options = re.findall(r'"([^"]+)"', info.get("help", ""))
+    default = info["default"].strip('"\'')
+    if (not isinstance(value, str) or len(options) < 2 or default not in options
+            or _OPEN_ENDED.search(info.get("help", ""))):
+        return
+    if value not in options:
+        raise ParameterError(f"-p {name} {value}: {name} is one of " + ", ".join(options)
+                             + f" (default {info['default']})")
 
 
 _FRACTION = re.compile(r"^(DROPOUT|PRESENCE)$|_(FRACTION|DROPOUT|NOISE|THRESHOLD|RATE)$")
 
 
-def _check_range(name: str, value: Any, info: dict) -> None:
-    """Refuse a number the parameter cannot take (see :func:`convert_parameters`)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return
+def _check_range(name: str, value: Any, info: dict, given: str = "") -> None:
+    """Refuse a number the parameter cannot take (see :func:`convert_parameters`); a list of
+    numbers (``GRID_UNITS = [16]``) is checked number by number."""
     try:
         default = ast.literal_eval(info["default"])
     except (ValueError, SyntaxError):
         return
+    if isinstance(value, list) and isinstance(default, list) and default:
+        for item in value:  # each number as if it were the parameter
+            _check_range(name, item, {**info, "default": repr(default[0])},
+                         f"-p {name} '{json.dumps(value)}' (the entry {item})")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
     if isinstance(default, bool) or not isinstance(default, (int, float)):
         return
-    given = f"-p {name} {value}"
+    given = given or f"-p {name} {value}"
     if value < 0 and default >= 0:
         raise ParameterError(f"{given}: {name} cannot be negative (default {info['default']})")
     if name == "LEARNING_RATE" and value <= 0:
