@@ -100,6 +100,7 @@ class Case:
     needs_real: bool = False
     timeout: int = 240
     server: bool = False  # {server} in argv/env is replaced by the local server's base URL
+    fix: Callable | None = None  # fix(case) -> the Case a user runs after following the message
 
 
 def lesson(n, data_name, body, *extra, expect=(), ok=False, env=None, real=False, files=None):
@@ -387,7 +388,193 @@ def build_cases() -> list[Case]:
         env={"COURSE_DATA_DIR": "{tmp}/cache", "COURSE_DATA_MIRROR": str(REAL / "__primer_mirror__")},
         expect=["nofile.txt", "sequences.txt"], needs_real=True, timeout=60)
 
-    return [Case(name=name, **spec) for name, spec in cases.items()]
+    return attach_fixes([Case(name=name, **spec) for name, spec in cases.items()])
+
+
+# ------------------------------------------------------------------------------- fixes
+def fixed(case: Case, files: dict | None = None, set_params: dict | None = None,
+          drop: tuple = (), argv=None, env: dict | None = None, check: bool = False) -> Case:
+    """The command a user runs after following the message: good ``files`` written over the
+    bad ones, ``-p`` values changed (``set_params``) or removed (``drop``), or a new ``argv``;
+    ``check`` adds ``course run --check`` (the parameter checks, without running the lesson)."""
+    if argv is None:
+        argv, i = [], 0
+        old = list(case.argv)
+        while i < len(old):
+            if old[i] == "-p" and i + 2 < len(old) + 1 and old[i + 1] in drop:
+                i += 3
+                continue
+            if old[i] == "-p" and set_params and old[i + 1] in set_params:
+                argv += ["-p", old[i + 1], set_params[old[i + 1]]]
+                i += 3
+                continue
+            argv.append(old[i])
+            i += 1
+        for name, value in (set_params or {}).items():
+            if name not in old:
+                argv[3:3] = ["-p", name, value]
+    if check and "--check" not in argv:
+        argv = [*argv[:2], "--check", *argv[2:]]
+    return Case(name=case.name + " (fixed)", area=case.area, argv=argv, files=files or {},
+                ok=True, env=case.env if env is None else env, needs_real=case.needs_real,
+                timeout=case.timeout, server=case.server)
+
+
+def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
+    """What ``course run NN -p ...`` does with its parameters and its ``DATA`` before it
+    trains, in this process: the parameter checks of ``course run``, then the library calls
+    of the lesson's data cells (the messages a student sees under the failing cell)."""
+    import ast
+
+    lesson = next(a for a in argv[2:] if not a.startswith("-"))
+    raw = {argv[i + 1]: fill(argv[i + 2], tmp, "") for i, a in enumerate(argv) if a == "-p"}
+
+    def run() -> None:
+        from course_lib import data, language, models, notebooks, resistance
+
+        path = notebooks.find_notebook(lesson)
+        p = {k: ast.literal_eval(v["default"]) for k, v in notebooks.notebook_parameters(path).items()}
+        p.update(notebooks.convert_parameters(path, raw))
+        if lesson == "04":
+            data.load_sequence_dataset(p["DATA"], n=p["N_SEQUENCES"], length=p["SEQ_LEN"] or None,
+                                       motif=p["MOTIF"], seed=p["SEED"],
+                                       sequence_column=p["SEQUENCE_COLUMN"],
+                                       label_column=p["LABEL_COLUMN"])
+        elif lesson == "06" and p["DANQ_CHECKPOINT"]:
+            models.load_model(p["DANQ_CHECKPOINT"])
+        elif lesson == "07" and p["DATA"] != "simulated":
+            resistance.load_gene_table(p["DATA"])
+        elif lesson == "08":
+            genome = language.load_genome(p["DATA"])
+            if p["MAX_BASES"]:
+                genome = language.trim_genome(genome, p["MAX_BASES"])
+            language.check_window(genome, p["SEQ_LEN"])
+            if p["MT_EPOCHS"] and p["DEEPSEA"] not in ("synthetic", "deepsea"):
+                from course_lib import deepsea
+
+                deepsea.load_split(Path(p["DEEPSEA"]), "valid", forward_only=True)
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update({k: fill(v, tmp, "") for k, v in env.items()})
+    try:
+        return call(run)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+GOOD_VALUES = {"N_SEQUENCES": "200", "EPOCHS": "3", "BATCH_SIZE": "32", "SEQ_LEN": "50",
+               "N_FOLDS": "3", "TEST_FRACTION": "0.2", "STRIDE": "50", "IG_STEPS": "32",
+               "CELL": "gru", "GRID_UNITS": "[8]", "MAX_BASES": "0"}
+TINY_TRAIN = ["course", "train", "danq", "--size", "tiny", "--epochs", "1", "--batch-size", "16",
+              "--n-train", "10", "--n-targets", "2", "--quiet", "--out", "{tmp}/out"]
+
+
+def attach_fixes(cases: list[Case]) -> list[Case]:
+    """Give every refused case the fix its message asks for (``Case.fix``)."""
+    gz_table = gzip.compress(table().encode())
+    for case in cases:
+        n, argv = case.name, case.argv
+        if case.ok:
+            continue
+        if case.area == "cli" and argv[1] == "run":
+            params = {argv[i + 1]: argv[i + 2] for i, a in enumerate(argv) if a == "-p"}
+            if n == "run-unknown-parameter":
+                new = [a if a != "EPOCH" else "EPOCHS" for a in argv]
+            elif n in ("run-unknown-lesson", "run-unknown-solution"):
+                new = [{"99": "04", "solutions/99": "solutions/04"}.get(a, a) for a in argv]
+            elif n == "run-output-is-a-file":
+                new = [a.replace("{tmp}/afile", "{tmp}/out") for a in argv]
+            else:
+                new = None
+            case.fix = (lambda c, new=new, params=params: fixed(
+                c, argv=new, set_params=None if new else {k: GOOD_VALUES[k] for k in params},
+                check=True))
+        elif case.area == "cli" and argv[1] == "train":
+            case.fix = lambda c: fixed(c, argv=TINY_TRAIN)
+        elif case.area == "cli" and argv[1] == "data":
+            case.fix = lambda c: fixed(c, argv=["course", "data", "list"])
+        elif case.area == "lesson 04":
+            name = Path(argv[argv.index("DATA") + 1]).name
+            good04 = {"x.csv": table(), "x.csv.gz": gz_table, "x.fa": fasta()}
+            if n in ("lesson04-xlsx", "lesson04-gzip-named-csv", "lesson04-a-directory"):
+                case.fix = lambda c: fixed(c, files={"fixed.csv": table()},
+                                           set_params={"DATA": "{tmp}/fixed.csv"})
+            elif n == "lesson04-empty-data":
+                case.fix = lambda c: fixed(c, set_params={"DATA": "simulated"})
+            elif n in ("lesson04-wrong-label-column", "lesson04-wrong-sequence-column"):
+                case.fix = lambda c: fixed(c, drop=("LABEL_COLUMN", "SEQUENCE_COLUMN"))
+            elif n == "lesson04-huge-length":
+                case.fix = lambda c: fixed(c, set_params={"SEQ_LEN": "200"})
+            elif n == "lesson04-missing-file":
+                case.fix = lambda c: fixed(c, files={"absent.csv": table()})
+            elif n == "lesson04-fasta-no-labels":
+                case.fix = lambda c: fixed(c, files={"x.fa": fasta()})
+            elif not case.needs_real:
+                case.fix = lambda c, name=name, body=good04[name]: fixed(c, files={name: body})
+            else:  # the real files are not tables of labelled sequences: use the shipped primer
+                case.fix = lambda c: fixed(c, files={"primer.csv": table()},
+                                           set_params={"DATA": "{tmp}/primer.csv"})
+        elif case.area == "lesson 06":
+            if n == "lesson06-path-as-data":
+                case.fix = lambda c: fixed(c, set_params={"DATA": "simulated"}, check=True)
+            else:
+                case.fix = lambda c: fixed(c, set_params={"DANQ_CHECKPOINT": ""})
+        elif case.area == "lesson 07":
+            if n == "lesson07-grid-units-zero":
+                case.fix = lambda c: fixed(c, set_params={"GRID_UNITS": "[8]"}, check=True)
+            else:
+                case.fix = lambda c: fixed(c, files={"fixed.csv": gene_table()},
+                                           set_params={"DATA": "{tmp}/fixed.csv"})
+        elif case.area == "lesson 08":
+            if n == "lesson08-unknown-dataset-name":
+                case.fix = lambda c: fixed(c, set_params={"DATA": "lambda"})
+            elif n == "lesson08-deepsea-missing-folder":
+                case.fix = lambda c: fixed(c, set_params={"DEEPSEA": "synthetic"})
+            elif n == "lesson08-negative-max-bases":
+                case.fix = lambda c: fixed(c, set_params={"MAX_BASES": "0"})
+            elif n == "lesson08-cut-gzip":
+                case.fix = lambda c: fixed(c, files={"g.fa.gz": gzip.compress(genome().encode())})
+            else:
+                case.fix = lambda c: fixed(c, files={"fixed.fa": genome()},
+                                           set_params={"DATA": "{tmp}/fixed.fa"})
+        elif case.area == "deepsea folder":
+            if n == "train-out-is-a-file":
+                case.fix = lambda c: fixed(c, argv=[a.replace("{tmp}/afile", "{tmp}/out")
+                                                    for a in c.argv])
+            else:
+                case.fix = lambda c: fixed(c, files={"good": lambda tmp: deepsea_folder(
+                    tmp / "good", "none")}, argv=[a.replace("{tmp}/ds", "{tmp}/good")
+                                                  for a in c.argv])
+        elif n.startswith("gather-"):
+            good = {"sweep/task-0/metrics.json": '{"auc": 0.9}',
+                    "sweep/task-0/setting.json": '{"EPOCHS": "1"}'}
+            case.fix = lambda c, good=good: fixed(
+                c, files={k.replace("sweep/", "fixed/"): v for k, v in good.items()},
+                argv=["course", "gather", "{tmp}/fixed"])
+        elif n.startswith("sweep-"):
+            case.fix = lambda c: fixed(c, files={"fixed.tsv": "EPOCHS\tSEED\n1\t2\n3\t4\n"},
+                                       argv=[*c.argv[:4], "{tmp}/fixed.tsv",
+                                             *(["0", "--style", "run"] if c.argv[3] == "task-args"
+                                               else [])])
+        elif n.startswith("load-model-"):
+            case.fix = lambda c: fixed(c, argv=lambda tmp: run_load_model(tmp, None, fixed=True))
+        elif n.startswith("registry-"):
+            route = n[len("registry-"):]
+            route = {"nolength-first-use": "nolength", "nolength-fasta-first-use": "nolength-fa",
+                     "size-lie": "sizelie", "first-use-recorded-then-changed": "tofu-changed",
+                     "bad-registry-toml": "badtoml", "bad-registry-sha": "badsha"}.get(route, route)
+            case.fix = lambda c, r=route: fixed(c, argv=lambda tmp: run_registry(tmp, r, fixed=True))
+        elif n.startswith("data-"):
+            if n == "data-path-missing-file":
+                case.fix = lambda c: fixed(c, argv=["course", "data", "path", "primer"])
+            else:
+                case.fix = lambda c: fixed(c, env={"COURSE_DATA_DIR": "{tmp}/cache2",
+                                                   "COURSE_DATA_MIRROR": "{server}/files"})
+    return cases
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -399,7 +586,7 @@ def deepsea_folder(folder: Path, damage: str) -> None:
 
     deepsea.simulate_deepsea(folder, n_train=40, n_valid=10, n_test=10, n_targets=6,
                              seq_len=600, seed=2)
-    kind, _, arg = damage.partition(":")
+    kind, _, arg = damage.partition(":")  # "none": a good folder
     if kind in ("labels", "onehot", "keys"):
         valid = loadmat(folder / "valid.mat")
         x, y = valid["validxdata"], valid["validdata"].astype(np.float32)
@@ -424,9 +611,16 @@ def deepsea_folder(folder: Path, damage: str) -> None:
     del h5py
 
 
-def run_load_model(tmp: Path, setup) -> tuple[int, str]:
+def run_load_model(tmp: Path, setup, fixed: bool = False) -> tuple[int, str]:
     path = tmp / "m.keras"
-    if isinstance(setup, bytes):
+    if fixed:  # the fix: a model saved by Keras, no Lambda layer
+        import keras
+
+        if path.is_dir():
+            shutil.rmtree(path)
+        inputs = keras.Input((8,))
+        keras.Model(inputs, keras.layers.Dense(2)(inputs)).save(path)
+    elif isinstance(setup, bytes):
         path.write_bytes(setup)
     elif setup == "zip":
         with zipfile.ZipFile(path, "w") as z:
@@ -462,36 +656,50 @@ def call(fn) -> tuple[int, str]:
             traceback.format_exception(err))
 
 
-def run_registry(tmp: Path, route: str) -> tuple[int, str]:
+def run_registry(tmp: Path, route: str, fixed: bool = False) -> tuple[int, str]:
+    """Fetch dataset ``g`` from a local server that misbehaves as ``route`` says; ``fixed``:
+    the same fetch after the fix the message asks for (the server or the registry entry put
+    right, or, for a changed first-use file, its ``.sha256`` record and the file deleted)."""
     from course_lib import data
 
     served = tmp / "served"
-    served.mkdir()
+    served.mkdir(exist_ok=True)
     name = "g.fa" if route == "nolength-fa" else "g.fa.gz"
-    body = genome(20001).encode() if route == "nolength-fa" else gzip.compress(genome(20000).encode())
-    (served / name).write_bytes(body)
+    body = genome(20001).encode() if route == "nolength-fa" else gzip.compress(genome(20000).encode(), mtime=0)
+    if not (fixed and route == "tofu-changed"):  # that fix keeps the server's new file
+        (served / name).write_bytes(body)
     sha = ""
     import hashlib
 
     digest = hashlib.sha256(body).hexdigest()
     registry = tmp / "registry.toml"
     os.environ["COURSE_DATA_DIR"] = str(tmp / "cache")
+    if fixed and route == "tofu-changed":  # the message: delete the record and the file
+        for record in (tmp / "cache").rglob("*.sha256"):
+            record.unlink()
+            record.with_name(record.name[: -len(".sha256")]).unlink(missing_ok=True)
     with serve(served, hang_seconds=5) as server:
         behaviour = {"sizelie": "files", "resume": "short", "tofu-changed": "files",
                      "nolength-fa": "nolength"}.get(route, route)
-        url = server.url(behaviour, name)
-        size = f"size = {len(body) + 10}\n" if route == "sizelie" else ""
+        url = server.url("files" if fixed else behaviour, name)
+        size = f"size = {len(body) + (0 if fixed else 10)}\n" if route == "sizelie" else ""
         if route in ("corrupt", "resume", "short"):
             sha = digest
         text = (f'[g]\ndescription = "d"\nlicence = "l"\ncitation = "c"\nhomepage = "h"\n'
                 f'[[g.files]]\nname = "{name}"\nurl = ["{url}"]\nsha256 = "{sha}"\n{size}')
-        if route == "badtoml":
+        if route == "badtoml" and not fixed:
             text = text.replace("[[g.files]]", "[[g.files]")
         if route == "badsha":
-            text = text.replace('sha256 = ""', 'sha256 = "abc"')
+            text = text.replace('sha256 = ""', f'sha256 = "{digest if fixed else "abc"}"')
         registry.write_text(text)
         data.REGISTRY_PATH = registry
         try:
+            if fixed:
+                rc, out = call(lambda: data.fetch("g", timeout=2, progress=False))
+                kept = tmp / "cache" / "g" / name
+                if rc == 0 and kept.read_bytes() != (served / name).read_bytes():
+                    return 1, f"the cached {kept} differs from the served file"
+                return rc, out
             if route == "resume":  # a short first try, then the whole file: one correct file
                 rc, out = call(lambda: data.fetch("g", timeout=2, progress=False))
                 registry.write_text(text.replace("/short/", "/files/"))
@@ -500,7 +708,7 @@ def run_registry(tmp: Path, route: str) -> tuple[int, str]:
                 return (rc if good or rc else 1), out + out2
             if route == "tofu-changed":
                 call(lambda: data.fetch("g", timeout=2, progress=False))  # recorded
-                (served / "g.fa.gz").write_bytes(gzip.compress(genome(20000, seed=1).encode()))
+                (served / "g.fa.gz").write_bytes(gzip.compress(genome(20000, seed=1).encode(), mtime=0))
                 return call(lambda: data.fetch("g", timeout=2, progress=False, force=True))
             return call(lambda: data.fetch("g", timeout=2, progress=False))
         finally:
@@ -572,7 +780,10 @@ def fill(value: str, tmp: Path, server_url: str) -> str:
     return value.replace("{tmp}", str(tmp)).replace("{server}", server_url)
 
 
-def run_case(case: Case, tmp: Path, lock: BatchLock | None, mirror_root: Path | None) -> dict:
+def run_case(case: Case, tmp: Path, lock: BatchLock | None, mirror_root: Path | None,
+             boundary: bool = False) -> dict:
+    """Run one case in ``tmp`` and classify it; ``boundary``: a lesson case runs in this
+    process at the lesson's boundary (:func:`lesson_boundary`), without a kernel."""
     for rel, body in case.files.items():
         path = tmp / rel
         if callable(body):
@@ -582,12 +793,14 @@ def run_case(case: Case, tmp: Path, lock: BatchLock | None, mirror_root: Path | 
         path.write_bytes(body if isinstance(body, bytes) else body.encode())
     start = time.time()
     with contextlib.ExitStack() as stack:
-        if lock and heavy(case):
+        if lock and heavy(case) and not (boundary and case.area.startswith("lesson")):
             lock.acquire()
         waited = time.time() - start
         start = time.time()
         if callable(case.argv):
             rc, output = case.argv(tmp)
+        elif boundary and case.area.startswith("lesson"):
+            rc, output = lesson_boundary(tmp, case.argv, case.env)
         else:
             server = stack.enter_context(serve(mirror_root, hang_seconds=10)) if case.server else None
             url = server.base_url if server else ""

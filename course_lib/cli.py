@@ -51,6 +51,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--log-output", action="store_true", help="stream the cells' output")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no line per cell (by default each code cell's start and duration are shown)")
+    run.add_argument("--check", action="store_true",
+                     help="check the parameters (names, types, ranges, choices) and stop: nothing "
+                     "runs and nothing is written (for a Slurm sweep, check each row before sbatch)")
 
     data = sub.add_parser("data", help="the data registry: list, fetch, path")
     dsub = data.add_subparsers(dest="data_command", metavar="ACTION")
@@ -131,6 +134,15 @@ def _run(args: argparse.Namespace) -> int:
         paths = [ls.path for ls in list_lessons(SOLUTION_DIR if args.notebook == "solutions" else None)]
     else:
         paths = [find_notebook(args.notebook)]
+    if args.check:
+        from course_lib.notebooks import check_output_dir, convert_parameters
+
+        check_output_dir(args.output_dir)
+        for path in paths:
+            given = convert_parameters(path, params if len(paths) == 1 else _shared(path, params))
+            print(f"{path.stem}: parameters OK ({len(given)} set: "
+                  + (", ".join(f"{k}={v!r}" for k, v in given.items()) or "defaults") + ")")
+        return 0
     failed = []
     summary = {}
     for path in paths:

@@ -649,8 +649,23 @@ _SIGNATURES = {b"\x1f\x8b": "a gzip file (name it .gz)", b"PK\x03\x04": "a zip a
                b"\x89HDF": "an HDF5 file", b"%PDF": "a PDF", b"\x89PNG": "a PNG image",
                b"MATLAB": "a MATLAB .mat file", b"\x93NUMPY": "a NumPy .npy file",
                b"\x80": "a Python pickle"}
-#: The largest one-hot array (float32, n x length x 4) a loader builds before refusing.
-MAX_ONE_HOT_BYTES = int(float(os.environ.get("COURSE_MAX_ONE_HOT_GB", "4")) * 2**30)
+#: The largest one-hot array (float32, n x length x 4) a loader builds before refusing, unless
+#: the environment variable COURSE_MAX_ONE_HOT_GB (GiB, read at each call) sets another.
+MAX_ONE_HOT_BYTES = 4 * 2**30
+
+
+def _max_one_hot_bytes() -> int:
+    value = os.environ.get("COURSE_MAX_ONE_HOT_GB", "").strip()
+    if not value:
+        return MAX_ONE_HOT_BYTES
+    try:
+        gib = float(value)
+    except ValueError:
+        gib = float("nan")
+    if not gib > 0 or gib == float("inf"):
+        raise ValueError(f"COURSE_MAX_ONE_HOT_GB={value!r}: set it to a positive number of GiB "
+                         "(for example 8), or unset it for the default of 4")
+    return int(gib * 2**30)
 
 
 def load_labelled_sequences(
@@ -987,12 +1002,13 @@ def _missing_labels(labels: list[str], path: Path | str) -> None:
 
 def _check_memory(sequences: list[str], length: int, path: Path | str) -> None:
     n_bytes = len(sequences) * int(length) * 4 * 4
-    if n_bytes > MAX_ONE_HOT_BYTES:
+    limit = _max_one_hot_bytes()
+    if n_bytes > limit:
         longest = max(range(len(sequences)), key=lambda i: len(sequences[i]))
         raise ValueError(
             f"{path}: {len(sequences):,} sequences of length {int(length):,} need "
             f"{_size(n_bytes)} as one-hot float32 (the limit is "
-            f"{_size(MAX_ONE_HOT_BYTES)}, COURSE_MAX_ONE_HOT_GB); the longest is entry "
+            f"{_size(limit)}, COURSE_MAX_ONE_HOT_GB); the longest is entry "
             f"{longest + 1} ({len(sequences[longest]):,} bases). Set a shorter common length "
             "(length=..., the lessons' -p SEQ_LEN 1000) or remove the long entries."
         )

@@ -564,6 +564,34 @@ def train_language_model(model, split: GenomeSplit, seq_len: int = 200, epochs: 
     return pd.DataFrame(rows)
 
 
+def check_window(genome: Genome, seq_len: int, split: GenomeSplit | None = None) -> None:
+    """Refuse, naming the genome, a window longer than the genome's training stretch.
+
+    Parameters
+    ----------
+    genome : Genome
+    seq_len : int
+        Training window length (a lesson's ``SEQ_LEN``).
+    split : GenomeSplit, optional
+        The genome's :func:`split_genome` (computed if not given).
+
+    Raises
+    ------
+    ValueError
+        When no training segment is longer than ``seq_len``: it names the genome, the
+        stretch's length and the ``-p SEQ_LEN`` that would fit.
+
+    Introduced in: 08_genome_language
+    """
+    split = split or split_genome(genome)
+    longest = max(map(len, split.train), default=0)
+    if longest <= seq_len:
+        raise ValueError(
+            f"{genome.name}: the training stretch (the first 80% of its {genome.n_bases:,} bases) "
+            f"is {longest:,} bases long, no longer than one window of seq_len={seq_len}: lower it "
+            f"(in a lesson: -p SEQ_LEN {max(longest - 1, 1)}) or give a longer genome (-p DATA)")
+
+
 def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int = 2,
                  embedding: int = 8, seq_len: int = 200, stride: int | None = 50,
                  epochs: int = 3, batch_size: int = 32, learning_rate: float = 0.002,
@@ -596,6 +624,7 @@ def model_genome(genome: Genome, cell: str = "gru", units: int = 48, layers: int
     Introduced in: 08_genome_language
     """
     split = split_genome(genome)
+    check_window(genome, seq_len, split)
     model = (build or build_language_model)(cell, units, layers, embedding, learning_rate, seed)
     if verbose:
         print(f"{genome.name}: {epochs} epoch(s) on {sum(map(len, split.train)):,} bases", flush=True)

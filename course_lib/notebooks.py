@@ -352,6 +352,15 @@ def read_metrics(executed: Any) -> dict:
     raise NotebookError("the 'metrics' cell showed no JSON dict: call show_metrics({...}) in it")
 
 
+def check_output_dir(output_dir: str | Path) -> Path:
+    """Refuse an output folder that is, or lies under, a file (``-o OUTDIR``); return it."""
+    out = Path(output_dir)
+    taken = next((q for q in [out, *out.parents] if q.exists()), None)
+    if taken is not None and not taken.is_dir():
+        raise ParameterError(f"-o {out}: {taken} is a file, not a folder; choose another -o OUTDIR")
+    return out
+
+
 def run_notebook(
     notebook: str | Path,
     parameters: dict[str, Any] | None = None,
@@ -400,7 +409,7 @@ def run_notebook(
 
     path = find_notebook(notebook)
     params = convert_parameters(path, parameters or {})
-    out_dir = Path(output_dir)
+    out_dir = check_output_dir(output_dir)
     executed = out_dir / f"{path.stem}.ipynb"
     if executed.resolve() == path.resolve():
         raise ParameterError(

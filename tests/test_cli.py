@@ -219,3 +219,15 @@ def test_run_directory_does_not_depend_on_the_working_directory(tmp_path, monkey
     monkeypatch.setenv("COURSE_RUN_DIR", str(tmp_path / "shared"))
     assert run_directory("09_beyond_danq") == tmp_path / "shared" / "09_beyond_danq"
     assert run_directory("09_beyond_danq", "mine") == NOTEBOOK_DIR / "mine"  # as given, from cwd
+
+
+def test_check_validates_the_parameters_and_runs_nothing(tmp_path):
+    out = tmp_path / "out"
+    ok = course("run", "04", "-p", "EPOCHS", "3", "-p", "DATA", "simulated", "--check", "-o", str(out))
+    assert ok.returncode == 0 and "04_one_hot_cnn: parameters OK (2 set: EPOCHS=3" in ok.stdout
+    bad = course("run", "04", "-p", "EPOCHS", "-3", "--check", "-o", str(out))
+    assert bad.returncode == 2 and "-p EPOCHS -3" in bad.stderr
+    (tmp_path / "afile").write_text("x")
+    taken = course("run", "04", "--check", "-o", str(tmp_path / "afile" / "sub"))
+    assert taken.returncode == 2 and "is a file, not a folder; choose another -o OUTDIR" in taken.stderr
+    assert not out.exists(), "--check writes nothing"

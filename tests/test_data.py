@@ -594,6 +594,17 @@ def test_a_huge_common_length_is_refused_before_allocating(tmp_path, monkeypatch
     assert data.load_labelled_sequences(path, length=100).length == 100  # the fix works
 
 
+@pytest.mark.parametrize("value", ["lots", "0", "-2", "inf"])
+def test_a_bad_memory_limit_in_the_environment_is_named(tmp_path, monkeypatch, value):
+    path = tmp_path / "x.csv"
+    path.write_text("sequence,label\nACGT,a\nACGA,b\n")
+    monkeypatch.setenv("COURSE_MAX_ONE_HOT_GB", value)
+    with pytest.raises(ValueError, match=f"COURSE_MAX_ONE_HOT_GB='{value}': set it to a positive"):
+        data.load_labelled_sequences(path)
+    monkeypatch.setenv("COURSE_MAX_ONE_HOT_GB", "0.5")  # read at each call, not at import
+    assert data.load_labelled_sequences(path).length == 4
+
+
 @pytest.mark.parametrize("side, match", [
     ("a\nb\n", "has 2 labels but .* has 3 sequences"),
     ("id,label\nr1,a\nr2,b\n", r"no label for 1 of the 3 sequences .*first: 'r3'"),

@@ -22,6 +22,14 @@ def test_outputs_are_stripped(path):
     assert not dirty, f"{path.name}: cells {dirty} have outputs; strip them before committing"
 
 
+@pytest.mark.parametrize("path", LESSONS + sorted(NOTEBOOKS.parent.glob("solutions/[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_notebook_is_valid_nbformat(path):
+    """Jupyter, papermill and nbval read it without a validation error (cell ids need
+    nbformat 4.5: a cell edited by a newer tool into a 4.4 notebook is invalid)."""
+    nbformat.validate(nbformat.read(path, as_version=4))
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_skeleton(path):
     nb = nbformat.read(path, as_version=4)
