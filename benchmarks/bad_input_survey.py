@@ -836,6 +836,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--area", help="comma-separated areas (cli, registry, slurm, lesson 04, ...)")
     parser.add_argument("--resume", action="store_true", help="keep the cases already in --json")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--boundary", action="store_true",
+                        help="run the lesson cases in this process at the lesson's boundary "
+                        "(parameter checks and data loading, no kernel): minutes, not an hour")
+    parser.add_argument("--fix", action="store_true",
+                        help="after each refused case, apply the fix its message asks for and "
+                        "record whether the same command then works ('fix works' column)")
     parser.add_argument("--report", nargs="+", help="merge these --json files, print the table")
     args = parser.parse_args(argv)
     if args.report:
@@ -881,8 +887,14 @@ def main(argv: list[str] | None = None) -> int:
             tmp.mkdir()
             if case.name == "data-path-missing-file":
                 case.env["COURSE_DATA_MIRROR"] = str(mirror)
-            results[case.name] = run_case(case, tmp, lock, mirror)
+            results[case.name] = run_case(case, tmp, lock, mirror, boundary=args.boundary)
             r = results[case.name]
+            if args.fix and case.fix and r["outcome"] == "clear":
+                make_writable(tmp)
+                after = run_case(case.fix(case), tmp, lock, mirror, boundary=args.boundary)
+                r["fix_works"] = after["outcome"] == "correct"
+                if not r["fix_works"]:
+                    r["message"] += "\nafter the fix: " + after["message"]
             print(f"[{i + 1}/{len(cases)}] {r['outcome']:14} {r['seconds']:6.1f}s  {case.area:14} "
                   f"{case.name}", flush=True)
             if r["outcome"] not in ("clear", "correct"):
@@ -914,14 +926,19 @@ def save(out: Path, results: dict) -> None:
 
 
 def report(results: dict) -> None:
-    print(f"\n{'case':45} {'area':15} {'outcome':14} exit")
+    print(f"\n{'case':45} {'area':15} {'outcome':14} exit  fix works")
     for r in results.values():
-        print(f"{r['name']:45} {r['area']:15} {r['outcome']:14} {r.get('exit')}")
+        print(f"{r['name']:45} {r['area']:15} {r['outcome']:14} {str(r.get('exit')):5} "
+              f"{r.get('fix_works', '')}")
     c = counts(results)
     skipped = sum(r["outcome"] == "skipped" for r in results.values())
     print("\n(clear / correct / unclear / traceback / silently wrong / half-written) = ("
           + " / ".join(str(c[k]) for k in CATEGORIES) + f") of {c['total']} cases"
           + (f"; {skipped} skipped (no real data)" if skipped else ""))
+    fixes = [r["fix_works"] for r in results.values() if "fix_works" in r]
+    if fixes:
+        print(f"after the fix the message asks for, the command works in {sum(fixes)} of "
+              f"{len(fixes)} refused cases")
 
 
 if __name__ == "__main__":

@@ -889,8 +889,74 @@ def simulate_deepsea(
         "oracle_auc": oracle["roc_auc"].round(5).values,
         "oracle_auprc": oracle["pr_auc"].round(5).values,
     })
-    table.to_csv(directory / "targets.tsv", sep="\t", index=False)
+    table.to_csv(directory / "targets.tsv.part", sep="\t", index=False)
+    (directory / "targets.tsv.part").replace(directory / "targets.tsv")  # last: the folder is complete
     return table
+
+
+def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", **simulate) -> Path:
+    """One answer to a DeepSEA ``DATA`` choice: the offline stand-in, the real data or a folder.
+
+    Lessons 05, 08 and 09 and ``course train`` call it with their parameter's value.
+
+    Parameters
+    ----------
+    data : str or Path
+        ``"synthetic"``: the offline stand-in (:func:`simulate_deepsea`), written once into
+        ``standin`` and reused while its ``targets.tsv`` (written last) is there;
+        ``"deepsea"``: the real files through the data registry (17.6 GB, fetched once);
+        anything else: a folder holding ``train.mat``, ``valid.mat`` and ``test.mat``.
+    standin : str or Path
+        Where the stand-in lives (one folder per setting: a changed setting is a new folder).
+    flag : str
+        How the user sets ``data`` (``-p DATA``, ``-p DEEPSEA``, ``--data``), for messages.
+    **simulate
+        Keyword arguments of :func:`simulate_deepsea` for the stand-in.
+
+    Returns
+    -------
+    Path
+        The folder with ``train.mat``, ``valid.mat`` and ``test.mat`` (its targets:
+        :func:`folder_targets`).
+
+    Raises
+    ------
+    FileNotFoundError
+        A folder that does not exist or lacks ``train.mat``: the message names it and ``flag``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    if str(data) == "synthetic":
+        folder = Path(standin)
+        if not (folder / "targets.tsv").is_file():
+            simulate_deepsea(folder, **simulate)
+        return folder
+    if str(data) == "deepsea":
+        from course_lib.data import fetch
+
+        root = fetch("deepsea")
+        found = sorted(root.rglob("train.mat"))
+        if not found:
+            raise FileNotFoundError(f"no train.mat under {root}; run `course data fetch deepsea` "
+                                    "again (delete that folder first if it stays incomplete)")
+        return found[0].parent
+    folder = Path(data).expanduser()
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{flag} {data}: no such folder; use 'synthetic' (the offline stand-in), 'deepsea' "
+            "(the real data, 17.6 GB) or a folder holding train.mat, valid.mat and test.mat")
+    _split_path(folder, "train")  # names the missing file
+    return folder
+
+
+def folder_targets(folder: str | Path) -> "pandas.DataFrame":  # noqa: F821
+    """The targets of a DeepSEA-layout folder: its ``targets.tsv`` (the stand-in writes one),
+    else DeepSEA's 919 (:func:`read_targets`).
+
+    Introduced in: 05_danq_deepsea
+    """
+    path = Path(folder) / "targets.tsv"
+    return read_targets(path if path.is_file() else None)
 
 
 # --------------------------------------------------------------------------------------

@@ -453,27 +453,8 @@ def _positive_float(text: str) -> float:
 def _resolve_data(data: str, out: Path, args) -> Path:
     from course_lib import deepsea
 
-    if data == "synthetic":
-        folder = out / "data"
-        if not (folder / "test.mat").is_file():
-            deepsea.simulate_deepsea(folder, n_train=args.n_train, n_targets=args.n_targets,
-                                     seed=args.seed)
-        return folder
-    if data == "deepsea":
-        from course_lib.data import fetch
-
-        root = fetch("deepsea")
-        found = sorted(root.rglob("train.mat"))
-        if not found:
-            raise FileNotFoundError(f"no train.mat under {root}; run `course data fetch deepsea --force`")
-        return found[0].parent
-    folder = Path(data)
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"--data {data}: no such folder; use 'synthetic', 'deepsea' or a folder holding "
-            "train.mat, valid.mat and test.mat"
-        )
-    return folder
+    return deepsea.resolve_data(data, out / "data", flag="--data", n_train=args.n_train,
+                                n_targets=args.n_targets, seed=args.seed)
 
 
 def run_train(args) -> int:
