@@ -157,3 +157,63 @@ def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-1500:]
+
+
+# One of each model type a lesson or `course train` saves: (name, builder, input)
+def _every_saved_model():
+    from course_lib import architectures, language, recurrent, resistance
+
+    rng = np.random.default_rng(0)
+    onehot = lambda n, L: np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, L))]  # noqa: E731
+    codes = lambda n, L, k=4: rng.integers(0, k, (n, L)).astype(np.int32)  # noqa: E731
+    yield "04 primer CNN", models.build_primer_cnn(seq_len=30, filters=4), onehot(3, 30)
+    for name in ("danq", "deepsea"):  # 05, 06, course train
+        yield f"05 {name}", models.build_model(name, "tiny", 200, 3), onehot(3, 200)
+    for kind in ("dense", "simple_rnn", "lstm", "gru", "conv1d"):  # 01-03
+        yield f"01 {kind}", recurrent.build_sequence_classifier(kind, 20, channels=4, units=2,
+                                                                 seed=0), onehot(3, 20)
+    for pooling in ("last", "max"):  # 07
+        yield f"07 {pooling}", resistance.build_resistance_lstm(
+            seq_len=20, embedding_dim=4, units=3, n_layers=1, pooling=pooling), codes(3, 20, 5)
+    for cell in ("rnn", "gru", "lstm"):  # 08
+        yield f"08 {cell}", language.build_language_model(cell, 4, 1, 2, 0.01, 0), codes(3, 12)
+    yield "08 multitask", language.build_multitask_gru(3, 4, 1, 2, 0.0, 0.01, 0), codes(3, 12)
+    for name in ("resnet", "resnet_transformer", "resnet_bilstm"):  # 09, course train
+        yield f"09 {name}", architectures.build_named(name, "tiny", 200, 3), onehot(3, 200)
+    yield "09 one-hot", architectures.build_named("resnet", "tiny", 200, 3,
+                                                  input_mode="onehot"), onehot(3, 200)
+
+
+@pytest.mark.slow
+def test_every_saved_model_type_reloads_in_a_fresh_process_in_safe_mode(tmp_path):
+    """Every model a lesson or `course train` saves reloads with models.load_model (safe mode)
+    in a new process that has imported nothing else, and predicts the same."""
+    import json
+    import subprocess
+    import sys
+
+    saved = []
+    for i, (name, model, x) in enumerate(_every_saved_model()):
+        models.save_model(model, tmp_path / f"{i}.keras")
+        np.save(tmp_path / f"{i}.x.npy", x)
+        np.save(tmp_path / f"{i}.p.npy", model.predict(x, verbose=0))
+        saved.append(name)
+    code = f"""
+import json, sys
+import numpy as np
+from course_lib import models
+bad = []
+for i, name in enumerate(json.loads(sys.argv[1])):
+    try:
+        m = models.load_model(r'{tmp_path}/%d.keras' % i)
+        p = m.predict(np.load(r'{tmp_path}/%d.x.npy' % i), verbose=0)
+        np.testing.assert_allclose(p, np.load(r'{tmp_path}/%d.p.npy' % i), rtol=1e-4, atol=1e-6)
+    except Exception as err:
+        bad.append(f"{{name}}: {{type(err).__name__}}: {{str(err)[:300]}}")
+print("\\n".join(bad))
+sys.exit(1 if bad else 0)
+"""
+    result = subprocess.run([sys.executable, "-c", code, json.dumps(saved)], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1500:]
+    assert len(saved) == 18
