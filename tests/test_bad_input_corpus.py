@@ -104,3 +104,19 @@ def test_a_bad_input_is_refused_clearly_and_the_fix_works(name, tmp_path, mirror
         f"after the fix ({fix.argv if isinstance(fix.argv, list) else 'in-process'}): exit "
         f"{after['exit']}\n{after['message']}")
     os.environ.pop("COURSE_DATA_MIRROR", None)
+
+
+@pytest.mark.slow
+def test_course_train_writes_nothing_into_the_data_folder(tmp_path):
+    """Training reads the user's DeepSEA-layout folder and writes only under --out (as root,
+    a read-only folder proves nothing, so every file's size and time are compared)."""
+    survey.deepsea_folder(tmp_path / "ds", "none")
+    before = {q.name: (q.stat().st_size, q.stat().st_mtime_ns) for q in (tmp_path / "ds").iterdir()}
+    result = survey.subprocess.run(
+        ["course", "train", "danq", "--data", str(tmp_path / "ds"), "--size", "tiny", "--epochs",
+         "1", "--batch-size", "16", "--quiet", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-1500:]
+    after = {q.name: (q.stat().st_size, q.stat().st_mtime_ns) for q in (tmp_path / "ds").iterdir()}
+    assert after == before
+    assert (tmp_path / "out" / "metrics.json").is_file()

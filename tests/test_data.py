@@ -144,6 +144,25 @@ def test_cache_hit_makes_no_request(cache, registry, http_server):
     assert len(http_server.requests) == 1
 
 
+def _snapshot(folder):
+    return {str(q.relative_to(folder)): (q.stat().st_size, q.stat().st_mtime_ns)
+            for q in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("pinned", [True, False], ids=["pinned", "first-use"])
+def test_a_warm_cache_is_only_read(cache, registry, http_server, pinned):
+    """A second fetch, data_path and list_datasets write nothing into a warm cache (so a
+    read-only cache shared on a cluster works; as root, permission bits prove nothing)."""
+    registry(one_file(http_server, digest=None if pinned else ""))
+    data.fetch("ds", progress=False)
+    before = _snapshot(cache)
+    data.fetch("ds", progress=False)
+    data.data_path("ds", "seq.txt")
+    data.list_datasets()
+    assert _snapshot(cache) == before
+    assert len(http_server.requests) == 1
+
+
 def test_force_downloads_again(cache, registry, http_server):
     registry(one_file(http_server))
     data.fetch("ds", progress=False)
