@@ -8,7 +8,8 @@ Modules, one per topic:
 - :mod:`course_lib.models`         Keras 3 builders of the published models; safe-mode loading
 - :mod:`course_lib.architectures`  lesson 09: embedding, 1D Wide ResNet, Transformer/BiLSTM heads
 - :mod:`course_lib.recurrent`      lessons 01 and 03: the toy tasks, recurrent models, gradient by lag
-- :mod:`course_lib.training`       seeds, splits, checkpointed training, ``course train``
+- :mod:`course_lib.training`       seeds, splits, checkpointed and resumable training
+- :mod:`course_lib.train_command`  the ``course train`` command (DeepSEA-layout folders, Slurm)
 - :mod:`course_lib.tricks`         prevalence bias, warm-up, gradient accumulation, focal loss
 - :mod:`course_lib.selection`      stratified k-fold cross-validation over a small grid
 - :mod:`course_lib.metrics`        evaluation

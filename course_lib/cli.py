@@ -77,7 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 # Subcommands implemented in their topic's module: ``course NAME`` calls
 # ``course_lib.<module>.add_<NAME>_arguments(parser)`` and ``run_<NAME>(args) -> int``.
-_PLUGGED = {"train": "training", "gather": "slurm", "site": "site"}
+_PLUGGED = {"train": "train_command", "gather": "slurm", "site": "site"}
 
 
 def _plug(sub, name: str, module: str, help_text: str) -> None:

@@ -22,7 +22,7 @@ from slurm_cluster import ClusterUnavailable, start_cluster
 
 pytestmark = pytest.mark.slurm
 ROOT = Path(__file__).resolve().parent.parent
-TRAINING = Path(importlib.util.find_spec("course_lib.training").origin).read_text()
+TRAINING = Path(importlib.util.find_spec("course_lib.train_command").origin).read_text()
 # Small enough for 2 shared cores, long enough (about 4 s an epoch) to signal mid-training.
 TINY_DANQ = ["--data", "synthetic", "--size", "tiny", "--n-train", "1500", "--n-targets", "8",
              "--epochs", "4", "--batch-size", "50", "--seed", "0"]

@@ -9,7 +9,7 @@ import pytest
 
 keras = pytest.importorskip("keras", reason="Keras is not installed")
 
-from course_lib import deepsea, models, training  # noqa: E402
+from course_lib import deepsea, models, train_command, training  # noqa: E402
 
 SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
 
@@ -23,7 +23,7 @@ def data(tmp_path_factory):
 
 def _args(*argv):
     parser = argparse.ArgumentParser()
-    training.add_train_arguments(parser)
+    train_command.add_train_arguments(parser)
     return parser.parse_args(list(argv))
 
 
@@ -62,7 +62,7 @@ def test_resumes_after_a_kill_without_repeating_epochs(data, tmp_path):
 
 def test_course_train_writes_metrics_and_a_reloadable_model(data, tmp_path, capsys):
     out = tmp_path / "run"
-    code = training.run_train(_args("deepsea", "--data", str(data), "--size", "tiny", "--epochs", "2",
+    code = train_command.run_train(_args("deepsea", "--data", str(data), "--size", "tiny", "--epochs", "2",
                                     "--batch-size", "20", "--out", str(out), "--quiet"))
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
@@ -81,7 +81,7 @@ def test_course_train_data_deepsea_uses_the_registry_folder(data, tmp_path, monk
     import course_lib.data
 
     monkeypatch.setattr(course_lib.data, "fetch", lambda name, **kw: data.parent)
-    code = training.run_train(_args("danq", "--data", "deepsea", "--size", "tiny", "--epochs", "1",
+    code = train_command.run_train(_args("danq", "--data", "deepsea", "--size", "tiny", "--epochs", "1",
                                     "--batch-size", "20", "--subset", "0.5", "--out", str(tmp_path), "--quiet"))
     assert code == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -118,7 +118,7 @@ def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, pro
         lines = (folder / "targets.tsv").read_text().splitlines()
         (folder / "targets.tsv").write_text("\n".join(lines[:3]) + "\n")
     (folder / "structure.json").unlink(missing_ok=True)
-    code = training.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
+    code = train_command.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("course train:") and "Traceback" not in err
@@ -169,9 +169,9 @@ def test_course_train_fits_a_lesson_09_logits_model_through_the_cli(data, tmp_pa
 
 def test_training_prevalence_matches_the_label_means(data):
     _, y = deepsea.load_split(data, "train")
-    np.testing.assert_allclose(training.training_prevalence(data, chunk_rows=7), y.mean(axis=0))
+    np.testing.assert_allclose(train_command.training_prevalence(data, chunk_rows=7), y.mean(axis=0))
     rows = np.array([0, 3, 10, 41, 79])
-    np.testing.assert_allclose(training.training_prevalence(data, rows, chunk_rows=7), y[rows].mean(axis=0))
+    np.testing.assert_allclose(train_command.training_prevalence(data, rows, chunk_rows=7), y[rows].mean(axis=0))
 
 
 def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
@@ -195,6 +195,6 @@ def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
 
 def test_an_out_that_is_a_file_is_refused_by_flag(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
-    code = training.run_train(_args("danq", "--out", str(tmp_path / "afile")))
+    code = train_command.run_train(_args("danq", "--out", str(tmp_path / "afile")))
     assert code == 2 and (tmp_path / "afile").read_text() == "x"
     assert "--out" in capsys.readouterr().err
