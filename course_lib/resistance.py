@@ -975,39 +975,5 @@ def encode_onehot(sequences: Sequence[str], seq_len: int) -> np.ndarray:
     return one_hot_encode(padded, unknown="zero")
 
 
-def plot_gene_attribution(scores: np.ndarray, sequence: str, codon_positions: Sequence[int] = (),
-                          title: str = "", ylabel: str = "attribution", ax=None):
-    """Attribution along one fragment, with the planted codons shaded.
-
-    Parameters
-    ----------
-    scores : np.ndarray, shape (seq_len,)
-        One score per position (e.g. ``interpretation.position_scores``); padding is cut off.
-    sequence : str
-        The fragment (its length sets the x range).
-    codon_positions : sequence of int
-        0-based first bases of planted codons.
-    title, ylabel : str
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Introduced in: 07_resistance_lstm
-    """
-    import matplotlib.pyplot as plt
-
-    scores = np.asarray(scores, dtype=np.float64)[:len(sequence)]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(6.0, len(sequence) / 10), 2.6))
-    ax.bar(np.arange(len(scores)), scores, width=1.0, color="tab:blue")
-    for p in codon_positions:
-        ax.axvspan(p - 0.5, p + 2.5, color="tab:red", alpha=0.25, label="planted codon")
-    ax.set_xlabel("position in fragment")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    if len(codon_positions):
-        ax.legend(loc="upper right")
-    ax.figure.tight_layout()
-    return ax.figure
+# Figures live in course_lib.plots; these names stay importable from here.
+from course_lib.plots import plot_gene_attribution  # noqa: E402,F401
