@@ -241,3 +241,75 @@ def summarize_targets(table, by: str = "assay"):
     rows = {name: one(g) for name, g in table.groupby(by, sort=False)}
     rows["all"] = one(table)
     return pd.DataFrame(rows).T
+
+
+def score_binary(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0.5) -> dict:
+    """Accuracy, balanced accuracy, ROC AUC and F1 of a binary classifier.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n,)
+    y_score : np.ndarray of float, shape (n,)
+        Probability (or score) of class 1; ``>= threshold`` predicts 1.
+    threshold : float
+
+    Returns
+    -------
+    dict of float
+        ``accuracy``; ``balanced_accuracy`` (mean of the recalls of both classes, 0.5 for a
+        constant prediction whatever the imbalance); ``roc_auc`` (NaN with one class);
+        ``f1`` of class 1 (0 when nothing is predicted 1).
+
+    Introduced in: 07_resistance_lstm
+    """
+    y_true = np.asarray(y_true).astype(int).ravel()
+    y_score = np.asarray(y_score, dtype=np.float64).ravel()
+    if y_true.shape != y_score.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_score {y_score.shape} differ in shape")
+    if not np.isin(y_true, (0, 1)).all():
+        raise ValueError("y_true must hold 0/1 labels")
+    y_pred = (y_score >= threshold).astype(int)
+    tp = int(((y_pred == 1) & (y_true == 1)).sum())
+    recalls = [float((y_pred[y_true == c] == c).mean()) for c in (0, 1) if (y_true == c).any()]
+    precision_denominator, recall_denominator = int(y_pred.sum()), int(y_true.sum())
+    f1 = 2 * tp / (precision_denominator + recall_denominator) if tp else 0.0
+    return {"accuracy": float((y_pred == y_true).mean()),
+            "balanced_accuracy": float(np.mean(recalls)),
+            "roc_auc": roc_auc(y_true, y_score),
+            "f1": float(f1)}
+
+
+def capstone_metrics(y_true, y_prob, train_prevalence, threshold: float = 0.5) -> dict:
+    """The capstone's summary: accuracy, ROC AUC and PR AUC averaged with training-prevalence weights.
+
+    Accuracy is over all (sequence, target) cells at ``threshold``; with about 98%
+    negatives, predicting "no" everywhere already scores about 98%. Targets without
+    positives or negatives in ``y_true`` are left out of the AUC averages.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n, T)
+    y_prob : np.ndarray of float, shape (n, T)
+    train_prevalence : np.ndarray, shape (T,)
+        Each target's positive rate in the training labels (the weights).
+    threshold : float
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``all_negative_accuracy``, ``weighted_roc_auc``, ``weighted_pr_auc``.
+
+    Introduced in: 09_beyond_danq
+    """
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    w = np.asarray(train_prevalence, dtype=np.float64)
+    if y_true.shape != y_prob.shape or y_true.ndim != 2 or w.shape != (y_true.shape[1],):
+        raise ValueError(f"need y_true and y_prob of one shape (n, T) and T weights; got "
+                         f"{y_true.shape}, {y_prob.shape}, {w.shape}")
+    ok = (y_true.min(0) == 0) & (y_true.max(0) == 1)
+    rocs = np.array([roc_auc(y_true[:, t], y_prob[:, t]) for t in np.flatnonzero(ok)])
+    prs = np.array([pr_auc(y_true[:, t], y_prob[:, t]) for t in np.flatnonzero(ok)])
+    return {"accuracy": float(((y_prob >= threshold) == y_true).mean()),
+            "all_negative_accuracy": float((y_true == 0).mean()),
+            "weighted_roc_auc": float(np.average(rocs, weights=w[ok])),
+            "weighted_pr_auc": float(np.average(prs, weights=w[ok]))}

@@ -33,44 +33,6 @@ METRICS = ("accuracy", "balanced_accuracy", "roc_auc", "f1")
 FitPredict = Callable[..., np.ndarray]
 
 
-def score_binary(y_true: np.ndarray, y_score: np.ndarray, threshold: float = 0.5) -> dict:
-    """Accuracy, balanced accuracy, ROC AUC and F1 of a binary classifier.
-
-    Parameters
-    ----------
-    y_true : np.ndarray of 0/1, shape (n,)
-    y_score : np.ndarray of float, shape (n,)
-        Probability (or score) of class 1; ``>= threshold`` predicts 1.
-    threshold : float
-
-    Returns
-    -------
-    dict of float
-        ``accuracy``; ``balanced_accuracy`` (mean of the recalls of both classes, 0.5 for a
-        constant prediction whatever the imbalance); ``roc_auc`` (NaN with one class);
-        ``f1`` of class 1 (0 when nothing is predicted 1).
-
-    Introduced in: 07_resistance_lstm
-    """
-    from course_lib.metrics import roc_auc
-
-    y_true = np.asarray(y_true).astype(int).ravel()
-    y_score = np.asarray(y_score, dtype=np.float64).ravel()
-    if y_true.shape != y_score.shape:
-        raise ValueError(f"y_true {y_true.shape} and y_score {y_score.shape} differ in shape")
-    if not np.isin(y_true, (0, 1)).all():
-        raise ValueError("y_true must hold 0/1 labels")
-    y_pred = (y_score >= threshold).astype(int)
-    tp = int(((y_pred == 1) & (y_true == 1)).sum())
-    recalls = [float((y_pred[y_true == c] == c).mean()) for c in (0, 1) if (y_true == c).any()]
-    precision_denominator, recall_denominator = int(y_pred.sum()), int(y_true.sum())
-    f1 = 2 * tp / (precision_denominator + recall_denominator) if tp else 0.0
-    return {"accuracy": float((y_pred == y_true).mean()),
-            "balanced_accuracy": float(np.mean(recalls)),
-            "roc_auc": roc_auc(y_true, y_score),
-            "f1": float(f1)}
-
-
 def parameter_grid(grid: Mapping[str, Sequence]) -> list[dict]:
     """Every combination of a grid, in a fixed order (the last name varies fastest).
 
@@ -311,3 +273,7 @@ def best_setting(summary: pd.DataFrame, metric: str = "balanced_accuracy") -> di
     i = int(summary[column].to_numpy().argmax())
     values = {k: summary[k].iloc[i] for k in keys}
     return {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()}
+
+
+# Scores live in course_lib.metrics; this name stays importable from here.
+from course_lib.metrics import score_binary  # noqa: E402,F401

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import architectures as arch
+from course_lib import architectures as arch, metrics
 from course_lib.models import load_model, save_model
 
 L, T = 32, 3
@@ -176,14 +176,14 @@ def test_trained_model_with_warmup_and_accumulation_reloads(tmp_path):
 def test_capstone_metrics_by_hand():
     y = np.array([[1, 0], [0, 0], [0, 1], [0, 0]])
     p = np.array([[0.9, 0.1], [0.2, 0.3], [0.6, 0.2], [0.1, 0.1]])
-    got = arch.capstone_metrics(y, p, train_prevalence=[0.75, 0.25])
+    got = metrics.capstone_metrics(y, p, train_prevalence=[0.75, 0.25])
     assert got["accuracy"] == 6 / 8 and got["all_negative_accuracy"] == 6 / 8
     # target 0 ranks perfectly (ROC 1, PR 1); in target 1 the positive (0.2) beats two of
     # three negatives and one negative (0.3) ranks above it: ROC 2/3, average precision 1/2
     assert got["weighted_roc_auc"] == pytest.approx(0.75 * 1 + 0.25 * (2 / 3))
     assert got["weighted_pr_auc"] == pytest.approx(0.75 * 1 + 0.25 * (1 / 2))
     with pytest.raises(ValueError, match="T weights"):
-        arch.capstone_metrics(y, p, [1.0])
+        metrics.capstone_metrics(y, p, [1.0])
 
 
 @pytest.mark.slow

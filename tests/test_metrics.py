@@ -70,3 +70,10 @@ def test_summary_medians_and_prevalence_weights():
 def test_evaluate_targets_shape_and_nan_errors(bad):
     with pytest.raises(ValueError, match="shape|NaN"):
         metrics.evaluate_targets(np.zeros((4, 3)), bad)
+
+
+def test_every_score_lives_in_metrics_and_the_old_names_still_work():
+    from course_lib import architectures, selection
+
+    assert selection.score_binary is metrics.score_binary
+    assert architectures.capstone_metrics is metrics.capstone_metrics

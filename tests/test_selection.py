@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_lib import selection
+from course_lib import metrics, selection
 
 
 @pytest.mark.parametrize("y_true, y_score, expected", [
@@ -23,7 +23,7 @@ from course_lib import selection
     ([1, 1], [0.7, 0.2], dict(accuracy=0.5, balanced_accuracy=0.5, roc_auc=math.nan, f1=2 / 3)),
 ])
 def test_score_binary_hand_checked(y_true, y_score, expected):
-    got = selection.score_binary(np.array(y_true), np.array(y_score))
+    got = metrics.score_binary(np.array(y_true), np.array(y_score))
     assert set(got) == set(selection.METRICS)
     for name, value in expected.items():
         assert got[name] == pytest.approx(value, nan_ok=True), name
@@ -31,7 +31,7 @@ def test_score_binary_hand_checked(y_true, y_score, expected):
 
 def test_score_binary_validates_labels():
     with pytest.raises(ValueError, match="0/1"):
-        selection.score_binary(np.array([0, 2]), np.array([0.1, 0.2]))
+        metrics.score_binary(np.array([0, 2]), np.array([0.1, 0.2]))
 
 
 def test_parameter_grid_order_and_size():
