@@ -449,7 +449,7 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
             if p["MAX_BASES"]:
                 genome = language.trim_genome(genome, p["MAX_BASES"])
             language.check_window(genome, p["SEQ_LEN"])
-            if p["MT_EPOCHS"] and p["DEEPSEA"] not in ("synthetic", "deepsea"):
+            if p["MT_EPOCHS"] and p["DEEPSEA"] not in ("simulated", "synthetic", "deepsea"):
                 from course_lib import deepsea
 
                 deepsea.load_split(Path(p["DEEPSEA"]), "valid", forward_only=True)
@@ -533,7 +533,7 @@ def attach_fixes(cases: list[Case]) -> list[Case]:
             if n == "lesson08-unknown-dataset-name":
                 case.fix = lambda c: fixed(c, set_params={"DATA": "lambda"})
             elif n == "lesson08-deepsea-missing-folder":
-                case.fix = lambda c: fixed(c, set_params={"DEEPSEA": "synthetic"})
+                case.fix = lambda c: fixed(c, set_params={"DEEPSEA": "simulated"})
             elif n == "lesson08-negative-max-bases":
                 case.fix = lambda c: fixed(c, set_params={"MAX_BASES": "0"})
             elif n == "lesson08-cut-gzip":

@@ -10,7 +10,7 @@ Examples
     course data list
     course data fetch primer
     course data path primer sequences.txt
-    course train danq --data synthetic --epochs 2 --out runs/danq
+    course train danq --data simulated --epochs 2 --out runs/danq
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def _split_path(directory: str | Path, split: str) -> Path:
         raise FileNotFoundError(
             f"{path} does not exist; pass the folder that holds train.mat, valid.mat and "
             "test.mat (course train --data FOLDER, in lesson 08 -p DEEPSEA FOLDER, in lessons "
-            "05 and 09 -p DATA FOLDER; 'deepsea' fetches the real data, 'synthetic' makes a "
+            "05 and 09 -p DATA FOLDER; 'deepsea' fetches the real data, 'simulated' makes a "
             "stand-in)"
         )
     return path
@@ -894,6 +894,11 @@ def simulate_deepsea(
     return table
 
 
+#: The words for the offline stand-in a DATA parameter accepts: "simulated" (the course's word,
+#: as in lessons 04, 06 and 07) and "synthetic" (its older name in lessons 05, 08 and 09).
+STANDIN_WORDS = ("simulated", "synthetic")
+
+
 def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", **simulate) -> Path:
     """One answer to a DeepSEA ``DATA`` choice: the offline stand-in, the real data or a folder.
 
@@ -902,7 +907,7 @@ def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", *
     Parameters
     ----------
     data : str or Path
-        ``"synthetic"``: the offline stand-in (:func:`simulate_deepsea`), written once into
+        ``"simulated"``: the offline stand-in (:func:`simulate_deepsea`), written once into
         ``standin`` and reused while its ``targets.tsv`` (written last) is there;
         ``"deepsea"``: the real files through the data registry (17.6 GB, fetched once);
         anything else: a folder holding ``train.mat``, ``valid.mat`` and ``test.mat``.
@@ -926,7 +931,7 @@ def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", *
 
     Introduced in: 05_danq_deepsea
     """
-    if str(data) == "synthetic":
+    if str(data) in STANDIN_WORDS:
         folder = Path(standin)
         if not (folder / "targets.tsv").is_file():
             simulate_deepsea(folder, **simulate)
@@ -943,7 +948,7 @@ def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", *
     folder = Path(data).expanduser()
     if not folder.is_dir():
         raise FileNotFoundError(
-            f"{flag} {data}: no such folder; use 'synthetic' (the offline stand-in), 'deepsea' "
+            f"{flag} {data}: no such folder; use 'simulated' (the offline stand-in), 'deepsea' "
             "(the real data, 17.6 GB) or a folder holding train.mat, valid.mat and test.mat")
     _split_path(folder, "train")  # names the missing file
     return folder

@@ -147,8 +147,8 @@ def add_train_arguments(parser) -> None:
     parser.add_argument("model", choices=list(TRAIN_MODELS),
                         help="architecture: danq, deepsea (lesson 05) or lesson 09's resnet, "
                              "resnet_transformer, resnet_bilstm (logits, prevalence bias)")
-    parser.add_argument("--data", default="synthetic",
-                        help="'synthetic' (the offline stand-in, written to OUT/data), 'deepsea' "
+    parser.add_argument("--data", default="simulated",
+                        help="'simulated' (the offline stand-in, written to OUT/data), 'deepsea' "
                              "(the registry's real data) or a folder with train.mat, valid.mat, test.mat")
     parser.add_argument("--size", default="full", choices=["full", "capstone", "small", "tiny"],
                         help="layer sizes: 'full' is the published model (default); for the "

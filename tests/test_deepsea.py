@@ -293,14 +293,14 @@ def test_stand_in_prevalence_and_oracle_are_realistic(tmp_path):
 
 
 def test_resolve_data_makes_the_standin_once_and_names_a_bad_folder(tmp_path):
-    folder = deepsea.resolve_data("synthetic", tmp_path / "standin", n_train=20, n_valid=5,
+    folder = deepsea.resolve_data("simulated", tmp_path / "standin", n_train=20, n_valid=5,
                                   n_test=5, n_targets=3, seq_len=600, seed=1)
     assert folder == tmp_path / "standin" and (folder / "targets.tsv").is_file()
     stamp = (folder / "train.mat").stat().st_mtime_ns
-    assert deepsea.resolve_data("synthetic", folder, n_train=20) == folder  # reused, not rewritten
+    assert deepsea.resolve_data("synthetic", folder, n_train=20) == folder  # reused; the older word works
     assert (folder / "train.mat").stat().st_mtime_ns == stamp
     assert len(deepsea.folder_targets(folder)) == 3
-    with pytest.raises(FileNotFoundError, match=r"-p DEEPSEA .*nodir: no such folder; use 'synthetic'"):
+    with pytest.raises(FileNotFoundError, match=r"-p DEEPSEA .*nodir: no such folder; use 'simulated'"):
         deepsea.resolve_data(tmp_path / "nodir", tmp_path / "s", flag="-p DEEPSEA")
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match=r"empty/train.mat does not exist"):

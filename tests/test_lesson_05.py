@@ -14,7 +14,7 @@ def m(lesson_runs, tmp_path_factory):
 
 
 def test_default_run_setup(m):
-    assert m["data"] == "synthetic" and m["size"] == "small" and m["n_targets"] == 24
+    assert m["data"] == "simulated" and m["size"] == "small" and m["n_targets"] == 24
     assert m["train_rows"] == 8000  # 4,000 regions, both strands
     assert m["oracle_median_roc_auc"] > 0.95
     assert 300_000 < m["danq_parameters"] < 400_000 and 500_000 < m["deepsea_parameters"] < 700_000

@@ -1,6 +1,6 @@
 """The slurm/ scripts, unchanged, on a real one-node Slurm cluster started by the tests.
 
-Every job is tiny (a laptop-width DanQ on 1,500 synthetic regions for 4 epochs, lesson 04 on
+Every job is tiny (a laptop-width DanQ on 1,500 simulated regions for 4 epochs, lesson 04 on
 300 sequences) and runs on CPU: ``SBATCH_GRES=none`` drops the scripts' GPU request, and
 sbatch command-line options shrink their cores, memory and time, as a user would at a site.
 Needs root (the daemons) and Debian's Slurm packages (installed if missing); otherwise every
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slurm
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING = Path(importlib.util.find_spec("course_lib.train_command").origin).read_text()
 # Small enough for 2 shared cores, long enough (about 4 s an epoch) to signal mid-training.
-TINY_DANQ = ["--data", "synthetic", "--size", "tiny", "--n-train", "1500", "--n-targets", "8",
+TINY_DANQ = ["--data", "simulated", "--size", "tiny", "--n-train", "1500", "--n-targets", "8",
              "--epochs", "4", "--batch-size", "50", "--seed", "0"]
 SMALL_JOB = ["--cpus-per-task=1", "--mem=3G", "--time=20"]
 HOOKS = "worker_output_dir" in TRAINING and "preemption_callback" in TRAINING
@@ -126,7 +126,7 @@ def test_danq_sh_trains_and_leaves_model_and_metrics(cluster, workdir, danq_runs
     out = workdir / "runs" / f"danq-{job}"
     assert (out / "model.keras").is_file() and (out / "checkpoints" / "best.keras").is_file()
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["model"] == "danq" and metrics["data"] == "synthetic"
+    assert metrics["model"] == "danq" and metrics["data"] == "simulated"
     assert 0.0 <= metrics["mean_roc_auc_all"] <= 1.0
     assert epochs_logged(out) == [0, 1, 2, 3]
     assert not (out / "backup").exists()  # removed when training completes
