@@ -9,6 +9,8 @@ import pytest
 
 pytestmark = pytest.mark.notebook
 
+GRU_AUC_FLOOR = 0.75  # chance is 0.5
+
 
 def test_default_run_meets_the_issue(lesson_runs):
     m = lesson_runs("08_genome_language")
@@ -20,12 +22,16 @@ def test_default_run_meets_the_issue(lesson_runs):
     assert 0 <= m["real_markov_order"] <= 8
     assert m["real_rnn_perplexity"] < m["real_markov_perplexity"] < 4.0
     assert m["real_rnn_bits_per_base"] == pytest.approx(np.log2(m["real_rnn_perplexity"]), abs=1e-4)
-    # part 2 at laptop scale: the comparison runs on the stand-in's eligible targets; the GRU
-    # wins the majority only with more epochs (test_part2_gru_wins_with_enough_epochs)
+    # issue 14, done means: part 2's headline at the defaults (CENTRE 200, 16,000 stand-in regions,
+    # best of 8 epochs): the multitask BiGRU beats the k-mer regression's F1 on more than half of
+    # the eligible targets and its median ROC AUC is clearly above chance (measured at seeds 0, 1, 2:
+    # see the lesson's "What the default run shows"). Measured: seed 0 95.8%, AUC 0.955; seed 1
+    # 83.3%, 0.900; seed 2 only 37.5%, 0.784 (it leaves the base rate later): issue 14 is not done
+    # at every seed, this checks the default seed
     assert m["n_eligible_targets"] >= 10
-    # part 2's headline (the GRU ahead of the k-mer baseline on most targets) is not reached at the
-    # laptop defaults: measured, GRU median ROC AUC 0.52 vs k-mer 0.65 (issue 14 stays open on it)
-    assert m["kmer_median_roc_auc"] > 0.6
+    assert m["fraction_targets_won"] > 0.5
+    assert m["gru_median_roc_auc"] >= GRU_AUC_FLOOR
+    assert m["kmer_median_roc_auc"] > 0.8  # the baseline is not weakened: it reads the same 200 bp
     assert m["grid_rows"] == 6
 
 
@@ -46,19 +52,6 @@ def test_any_fasta_with_records_and_n_runs(lesson_runs, tmp_path_factory):
     assert m["fraction_targets_won"] is None
 
 
-@pytest.mark.skipif(
-    not __import__("os").environ.get("COURSE_SLOW"),
-    reason="part 2 with 15 biGRU epochs takes tens of minutes on a CPU; set COURSE_SLOW=1",
-)
-@pytest.mark.xfail(strict=False, reason="measured 2026-11-26 in Keras on CPU, 64 units, 14 epochs: "
-                   "the GRU won 4-17% of 24 targets; the stand-in's middle 100 bp give a motif "
-                   "scan only ROC AUC 0.75-0.80")
-def test_part2_gru_wins_with_enough_epochs(lesson_runs):
-    m = lesson_runs("08_genome_language", MT_EPOCHS=15, MT_UNITS=64, GRID_EPOCHS=0, EPOCHS=1,
-                    TOY_EPOCHS=1)
-    assert m["fraction_targets_won"] > 0.5
-
-
 def test_the_notebooks_models_are_the_librarys(lesson_runs):
     """The language model and the multitask GRU written out in the lesson and the library's
     builders agree (layer classes and parameter counts at the lesson's defaults)."""
@@ -70,4 +63,4 @@ def test_the_notebooks_models_are_the_librarys(lesson_runs):
         return [[l.__class__.__name__, l.count_params()] for l in model.layers]
 
     assert m["model_layers"]["language_model"] == layers(language.build_language_model("gru", 48, 2, 8, 0.002, 0))
-    assert m["model_layers"]["multitask_gru"] == layers(language.build_multitask_gru(24, 32, 2, 2, 0.05, 0.003, 0))
+    assert m["model_layers"]["multitask_gru"] == layers(language.build_multitask_gru(24, 32, 1, 8, 0.05, 0.01, 0, clipnorm=1.0))
