@@ -39,6 +39,24 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def use_xla() -> None:
+    """Let Keras compile training steps with XLA (``jit_compile=True``) on TensorFlow.
+
+    Keras refuses XLA while TensorFlow's op determinism (:func:`set_seed`'s default) is on, so
+    this turns op determinism off. Runs stay seeded (same weights, same batches); XLA on a CPU
+    is not documented as bit-exact between runs. No effect on the JAX and PyTorch backends.
+
+    Introduced in: 08_genome_language
+    """
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        # the counterpart of tf.config.experimental.enable_op_determinism, not exported by TF
+        from tensorflow.python.framework import config
+
+        config.disable_op_determinism()
+
+
 def split_dataset(
     labels: np.ndarray,
     fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
