@@ -334,28 +334,6 @@ def load_split(directory: str | Path, split: str, forward_only: bool = False
         reader.close()
 
 
-def average_strands(pred: np.ndarray) -> np.ndarray:
-    """Average predictions of the forward half and the reverse-complement half.
-
-    Parameters
-    ----------
-    pred : np.ndarray, shape (N, T)
-        Predictions for all N rows of a DeepSEA-layout split, in file order.
-
-    Returns
-    -------
-    np.ndarray, shape (N // 2, T)
-        ``(pred[:N/2] + pred[N/2:]) / 2``, one row per region, in forward-row order.
-
-    Introduced in: 05_danq_deepsea
-    """
-    pred = np.asarray(pred)
-    if pred.ndim != 2 or len(pred) % 2:
-        raise ValueError(f"pred must have shape (N, T) with N even (forward + reverse halves), got {pred.shape}")
-    half = len(pred) // 2
-    return (pred[:half] + pred[half:]) / 2
-
-
 # --------------------------------------------------------------------------------------
 # tf.data
 # --------------------------------------------------------------------------------------
@@ -971,3 +949,7 @@ def folder_targets(folder: str | Path) -> "pandas.DataFrame":  # noqa: F821
 
 # Figures live in course_lib.plots; these names stay importable from here.
 from course_lib.plots import plot_target_aucs, plot_reliability, plot_prevalence  # noqa: E402,F401
+
+# The strand average lives in course_lib.models (beside predict_both_strands); it stays
+# importable from here.
+from course_lib.models import average_strands  # noqa: E402,F401

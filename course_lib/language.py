@@ -418,52 +418,6 @@ def make_windows(segments: list[str], seq_len: int, stride: int | None = None
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def build_language_model(cell: str = "gru", units: int = 128, layers: int = 2,
-                         embedding: int = 16, learning_rate: float = 0.003, seed: int = 0):
-    """Character-level genome language model: embedding, stacked RNN, softmax over 4 bases.
-
-    After Zhang & Kamath: an embedding of the bases, ``layers`` recurrent layers returning
-    every step, and a dense softmax predicting the next base at each position.
-
-    Parameters
-    ----------
-    cell : {"rnn", "gru", "lstm"}
-    units : int
-    layers : int
-        2 or 3 in the paper.
-    embedding : int
-    learning_rate : float
-        Adam.
-    seed : int
-
-    Returns
-    -------
-    keras.Model
-        Input ``(batch, length)`` int codes, output ``(batch, length, 4)`` probabilities;
-        compiled with sparse categorical cross-entropy.
-
-    Introduced in: 08_genome_language
-    """
-    import keras
-
-    from course_lib.training import set_seed
-
-    kinds = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
-    if cell.lower() not in kinds:
-        raise ValueError(f"cell must be one of {sorted(kinds)}, got {cell!r}")
-    if layers < 1 or units < 1:
-        raise ValueError(f"need layers >= 1 and units >= 1, got layers={layers}, units={units}")
-    set_seed(seed, deterministic=False)
-    inputs = keras.Input((None,), dtype="int32")
-    x = keras.layers.Embedding(4, embedding)(inputs)
-    for _ in range(layers):
-        x = kinds[cell.lower()](units, return_sequences=True)(x)
-    outputs = keras.layers.Dense(4, activation="softmax")(x)
-    model = keras.Model(inputs, outputs, name=f"{cell.lower()}_language_model")
-    model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy")
-    return model
-
-
 def rnn_cross_entropy(model, segments: list[str], context: list[str] | None = None,
                       warmup: int = 200, step: int = 400) -> float:
     """Mean cross-entropy (nats per base) of a language model on held-out segments.
@@ -714,97 +668,6 @@ def codes_to_strings(codes: np.ndarray) -> list[str]:
     return [text[i * L:(i + 1) * L] for i in range(len(codes))]
 
 
-def build_multitask_gru(n_targets: int, units: int = 128, layers: int = 2, embedding: int = 2,
-                        dropout: float = 0.05, learning_rate: float = 0.001, seed: int = 0,
-                        clipnorm: float | None = None, jit_compile: bool | str = "auto"):
-    """Zhang & Kamath's multitask model: embedding, stacked bidirectional GRUs, one sigmoid per target.
-
-    Paper: embedding size 2, 2 layers of 128 units, dropout keep probability 0.95
-    (``dropout=0.05``), Adam 0.001, batch 20. All targets share every weight; the last
-    layer's final states (both directions) feed the sigmoid outputs. ``clipnorm`` clips each
-    gradient's norm in Adam (lesson 08's laptop recipe: 1.0 with a learning rate of 0.01);
-    ``jit_compile=True`` compiles the training step with XLA, which Keras leaves off for
-    TensorFlow on a CPU although it halves the time per epoch of this model there.
-
-    Returns
-    -------
-    keras.Model
-        Input ``(batch, length)`` int codes, output ``(batch, n_targets)`` probabilities;
-        compiled with binary cross-entropy.
-
-    Introduced in: 08_genome_language
-    """
-    import keras
-
-    from course_lib.training import set_seed
-
-    set_seed(seed, deterministic=False)
-    inputs = keras.Input((None,), dtype="int32")
-    x = keras.layers.Embedding(4, embedding)(inputs)
-    for i in range(layers):
-        gru = keras.layers.GRU(units, return_sequences=i < layers - 1, dropout=dropout)
-        x = keras.layers.Bidirectional(gru)(x)
-    outputs = keras.layers.Dense(n_targets, activation="sigmoid")(x)
-    model = keras.Model(inputs, outputs, name="multitask_bigru")
-    model.compile(keras.optimizers.Adam(learning_rate, clipnorm=clipnorm), "binary_crossentropy",
-                  jit_compile=jit_compile)
-    return model
-
-
-def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5),
-                      C: float = 1e6, max_iter: int = 100):
-    """One l2 logistic regression per target on k-mer counts (the paper's baseline).
-
-    The paper used scikit-learn with an l2 penalty of 1e-6 (``C = 1e6``). Counts come from
-    :func:`course_lib.sequences.kmer_counts` (k = 1..5: 1,364 columns) and are standardized.
-    Targets with a single class in training get a constant predictor.
-
-    Parameters
-    ----------
-    train_strings : list of str
-    y : np.ndarray of 0/1, shape (n, T)
-    ks : sequence of int
-    C : float
-        Inverse l2 penalty.
-    max_iter : int
-        lbfgs iterations per target.
-
-    Returns
-    -------
-    callable
-        ``predict(strings) -> np.ndarray (n, T) float32`` probabilities.
-
-    Introduced in: 08_genome_language
-    """
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-    from threadpoolctl import threadpool_limits
-
-    scaler = StandardScaler().fit(kmer_counts(train_strings, k=ks))
-    X = scaler.transform(kmer_counts(train_strings, k=ks))
-    fits = []
-    # C = 1e6 barely regularizes, so lbfgs stops at max_iter (an early stop that regularizes);
-    # one BLAS thread: these small problems only lose time to thread start-up and contention
-    with warnings.catch_warnings(), threadpool_limits(1):
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for t in range(y.shape[1]):
-            if y[:, t].min() == y[:, t].max():
-                fits.append(float(y[0, t]))
-            else:
-                fits.append(LogisticRegression(C=C, max_iter=max_iter).fit(X, y[:, t]))
-
-    def predict(strings: list[str]) -> np.ndarray:
-        Z = scaler.transform(kmer_counts(strings, k=ks))
-        cols = [np.full(len(Z), f) if isinstance(f, float) else f.predict_proba(Z)[:, 1]
-                for f in fits]
-        return np.stack(cols, axis=1).astype(np.float32)
-
-    return predict
-
-
 def f1_scores(y_true: np.ndarray, y_prob: np.ndarray, threshold: float | np.ndarray = 0.5
               ) -> np.ndarray:
     """Per-target F1 of thresholded probabilities.
@@ -861,3 +724,7 @@ def fraction_won(f1_model: np.ndarray, f1_baseline: np.ndarray, eligible: np.nda
     if not eligible.any():
         raise ValueError("no eligible target (none with >= 1% positives in training)")
     return float(np.mean(f1_model[eligible] > f1_baseline[eligible]))
+
+
+# Builders and the k-mer baseline live in course_lib.models; these names stay importable from here.
+from course_lib.models import build_language_model, build_multitask_gru, fit_kmer_baseline  # noqa: E402,F401

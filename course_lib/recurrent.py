@@ -14,8 +14,6 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-KINDS = ("dense", "simple_rnn", "lstm", "gru", "conv1d")
-
 
 @dataclass
 class BinaryStrings:
@@ -66,92 +64,6 @@ def simulate_binary_strings(n: int, length: int = 10, motif: str = "111",
     strings = ["".join(map(str, row)) for row in digits]
     labels = np.array([motif in s for s in strings], dtype=np.int64)
     return BinaryStrings(strings, digits[:, :, None].astype(np.float32), labels)
-
-
-def build_sequence_classifier(
-    kind: str,
-    length: int | None,
-    channels: int = 1,
-    units: int = 2,
-    kernel_size: int = 3,
-    read_out: str = "flatten",
-    optimizer="sgd",
-    loss: str = "binary_crossentropy",
-    dropout: float = 0.0,
-    n_outputs: int = 1,
-    seed: int | None = None,
-):
-    """The small models of lessons 01-03: one layer of the given kind, a read-out, a sigmoid.
-
-    ``dense``: Flatten -> Dense(units, relu); ``simple_rnn`` / ``lstm`` / ``gru``: a recurrent
-    layer of ``units`` cells; ``conv1d``: Conv1D(units filters, ``kernel_size``, relu).
-    The read-out then sees every position (``"flatten"``: ``return_sequences=True`` + Flatten,
-    as in the slides), only the recurrent layer's last state (``"last"``), or each filter's
-    maximum (``"max"``, Conv1D only). Then Dropout(``dropout``) if > 0 and
-    Dense(``n_outputs``, sigmoid).
-
-    Parameters
-    ----------
-    kind : {"dense", "simple_rnn", "lstm", "gru", "conv1d"}
-    length, channels : int
-        Input shape (batch, length, channels), float32. ``length=None`` accepts any length
-        (read-outs ``"last"`` and ``"max"`` only), e.g. to test on longer sequences.
-    units : int
-        Cells, filters or hidden units.
-    kernel_size : int
-        Conv1D width.
-    read_out : {"flatten", "last", "max"}
-    optimizer : str or keras.optimizers.Optimizer
-        ``"sgd"`` as in the slides of lesson 01; ``"adam"`` in lesson 03.
-    loss : str
-        ``"binary_crossentropy"``, or ``"mse"`` as in the slides of lesson 03.
-    dropout : float
-    n_outputs : int
-        Independent sigmoid outputs (one per motif in lesson 02).
-    seed : int, optional
-        Seed for the weight initializers (the global seed is used otherwise).
-
-    Returns
-    -------
-    keras.Model
-        Compiled with ``optimizer``, ``loss`` and binary accuracy (named ``accuracy``).
-        The main layer is named ``kind``.
-
-    Introduced in: 01_motif_detection
-    """
-    import keras
-
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if read_out not in ("flatten", "last", "max"):
-        raise ValueError(f"read_out must be 'flatten', 'last' or 'max', got {read_out!r}")
-    if read_out == "last" and kind in ("dense", "conv1d"):
-        raise ValueError("read_out='last' needs a recurrent layer; use 'flatten' or 'max'")
-    if length is None and read_out == "flatten":
-        raise ValueError("length=None needs read_out='last' or 'max': Flatten needs a fixed length")
-    if read_out == "max" and kind != "conv1d":
-        raise ValueError("read_out='max' (global max pooling) is for kind='conv1d'")
-    init = {} if seed is None else {"kernel_initializer": keras.initializers.GlorotUniform(seed)}
-    rinit = {} if seed is None else {
-        **init, "recurrent_initializer": keras.initializers.Orthogonal(seed=seed)}
-    seq = read_out == "flatten"
-    layers = {
-        "dense": lambda: [keras.layers.Flatten(), keras.layers.Dense(units, "relu", name=kind, **init)],
-        "simple_rnn": lambda: [keras.layers.SimpleRNN(units, return_sequences=seq, name=kind, **rinit)],
-        "lstm": lambda: [keras.layers.LSTM(units, return_sequences=seq, name=kind, **rinit)],
-        "gru": lambda: [keras.layers.GRU(units, return_sequences=seq, name=kind, **rinit)],
-        "conv1d": lambda: [keras.layers.Conv1D(units, kernel_size, activation="relu", name=kind, **init)],
-    }[kind]()
-    if kind != "dense":
-        layers.append(keras.layers.GlobalMaxPooling1D() if read_out == "max"
-                      else keras.layers.Flatten() if seq else keras.layers.Identity())
-    if dropout:
-        layers.append(keras.layers.Dropout(dropout, seed=seed))
-    layers.append(keras.layers.Dense(n_outputs, activation="sigmoid", name="output", **init))
-    model = keras.Sequential([keras.Input((length, channels)), *layers], name=f"{kind}_classifier")
-    model.compile(optimizer=optimizer, loss=loss,
-                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
-    return model
 
 
 def layer_parameter_count(kind: str, units: int, channels: int = 1, kernel_size: int = 3) -> int:
@@ -352,37 +264,6 @@ def next_character_windows(sequences: np.ndarray, window: int = 100) -> tuple[np
     return X, np.concatenate(ys).astype(np.float32)
 
 
-def build_lag_model(kind: str, window: int, units: int = 8, kernel_size: int = 5,
-                    n_conv_layers: int = 3, seed: int = 0):
-    """A model whose output is read from the last position only, to measure memory by lag.
-
-    Recurrent kinds: the layer's last state -> Dense(1, sigmoid). ``conv1d``: ``n_conv_layers``
-    causal Conv1D(units, kernel_size, relu) layers, the last position -> Dense(1, sigmoid); its
-    receptive field is ``n_conv_layers * (kernel_size - 1) + 1`` positions.
-
-    Returns
-    -------
-    keras.Model
-        Input (batch, window, 1) float32, output (batch, 1); compiled with Adam and mse.
-
-    Introduced in: 03_vanishing_gradients
-    """
-    import keras
-
-    if kind == "conv1d":
-        init = keras.initializers.GlorotUniform(seed)
-        layers = [keras.layers.Conv1D(units, kernel_size, padding="causal", activation="relu",
-                                      kernel_initializer=init, name=f"conv{i}")
-                  for i in range(n_conv_layers)]
-        layers += [keras.layers.Lambda(lambda h: h[:, -1, :], name="last"),
-                   keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init)]
-        model = keras.Sequential([keras.Input((window, 1)), *layers], name="conv1d_lag")
-        model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
-        return model
-    return build_sequence_classifier(kind, window, 1, units, read_out="last", optimizer="adam",
-                                     loss="mse", seed=seed)
-
-
 def gradient_by_lag(model, X: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Mean norm of the gradient of the output with respect to the input at each lag.
 
@@ -472,3 +353,7 @@ def compare_optimizers(build: Callable[[], object], optimizers: dict, X: np.ndar
                             validation_data=validation_data, shuffle=True)
         histories[name] = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     return histories
+
+
+# Builders live in course_lib.models; these names stay importable from here.
+from course_lib.models import KINDS, build_lag_model, build_sequence_classifier  # noqa: E402,F401

@@ -665,96 +665,6 @@ def encode_genes(sequences: Sequence[str], seq_len: int) -> np.ndarray:
     return integer_encode(padded, offset=1, unknown="mask").astype(np.int32)
 
 
-@lru_cache(maxsize=1)
-def _masked_max_pooling_class():
-    import keras
-
-    @keras.saving.register_keras_serializable(package="course_lib")
-    class MaskedMaxPooling1D(keras.layers.Layer):
-        """Maximum over positions, padded (masked) positions excluded."""
-
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.supports_masking = True
-
-        def call(self, inputs, mask=None):
-            if mask is not None:
-                keep = keras.ops.expand_dims(keras.ops.cast(mask, inputs.dtype), -1)
-                inputs = inputs * keep + (1.0 - keep) * -1e9
-            return keras.ops.max(inputs, axis=1)
-
-        def compute_mask(self, inputs, mask=None):
-            return None
-
-        def compute_output_shape(self, input_shape):
-            return (input_shape[0], input_shape[2])
-
-    return MaskedMaxPooling1D
-
-
-def __getattr__(name: str):
-    if name == "MaskedMaxPooling1D":  # made on first use, so that importing needs no Keras
-        return _masked_max_pooling_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: int = 62,
-                          n_layers: int = 2, dropout: float = 0.18,
-                          learning_rate: float = 1e-3, pooling: str = "last"):
-    """The capstone's classifier: Embedding, stacked bidirectional LSTMs, sigmoid output.
-
-    Defaults are the capstone's ("Genome sequence classification using LSTM", The Data
-    Incubator): embedding 50, two bidirectional LSTM layers of 62 units, dropout 0.18
-    after each, Adam, binary cross-entropy; the last LSTM returns its final state
-    (``pooling="last"``). Padding (code 0) is masked, so padded positions do not reach the
-    LSTMs. ``pooling="max"`` instead keeps the last LSTM's output at every position and takes
-    the maximum over the real (unmasked) positions: a local change then reaches the output
-    in one step, which makes small models learn in far fewer epochs (the lesson's laptop
-    default).
-
-    Parameters
-    ----------
-    seq_len : int
-        Input length (integer codes from :func:`encode_genes`).
-    embedding_dim, units, n_layers, dropout, learning_rate
-        Embedding size, LSTM units per direction, number of bidirectional layers, dropout
-        rate after each, Adam's learning rate.
-    pooling : {"last", "max"}
-        How the sequence becomes one vector (see above).
-
-    Returns
-    -------
-    keras.Model
-        Input (batch, seq_len) int, output (batch, 1) float32 probability of resistance;
-        compiled with accuracy as metric.
-
-    Introduced in: 07_resistance_lstm
-    """
-    import keras
-    from keras import layers
-
-    MaskedMaxPooling1D = _masked_max_pooling_class()
-    if pooling not in ("last", "max"):
-        raise ValueError(f"pooling must be 'last' (the capstone) or 'max', got {pooling!r}")
-    if n_layers < 1 or units < 1 or embedding_dim < 1:
-        raise ValueError(f"n_layers, units and embedding_dim must be >= 1, got {n_layers}, "
-                         f"{units}, {embedding_dim}")
-    model = keras.Sequential(name="resistance_lstm")
-    model.add(keras.Input((seq_len,), dtype="int32"))
-    model.add(layers.Embedding(len(BASES) + 1, embedding_dim, mask_zero=True, name="embedding"))
-    for i in range(n_layers):
-        last = i == n_layers - 1 and pooling == "last"
-        model.add(layers.Bidirectional(layers.LSTM(units, return_sequences=not last),
-                                       name=f"bilstm_{i + 1}"))
-        model.add(layers.Dropout(dropout, name=f"dropout_{i + 1}"))
-    if pooling == "max":
-        model.add(MaskedMaxPooling1D(name="max_over_positions"))
-    model.add(layers.Dense(1, activation="sigmoid", name="resistant"))
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    return model
-
-
 def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
     """``n / (2 * count)`` per class, as sklearn's "balanced" (weights the rare class up).
 
@@ -850,7 +760,10 @@ def lstm_fit_predict(setting: dict, X_train: np.ndarray, y_train: np.ndarray,
 
 def kmer_fit_predict(setting: dict, X_train: Sequence[str], y_train: np.ndarray,
                      X_valid: Sequence[str], seed: int = 0) -> np.ndarray:
-    """Baseline: logistic regression on normalized k-mer counts (``setting``: ``k``, ``C``).
+    """Baseline for :func:`course_lib.selection.cross_validate`: the course's k-mer logistic
+    regression (:func:`course_lib.models.fit_kmer_baseline`) on k-mer shares, classes balanced.
+
+    ``setting`` may hold ``k`` (k-mer lengths, default 1..5) and ``C`` (default 1.0).
 
     Returns
     -------
@@ -858,17 +771,12 @@ def kmer_fit_predict(setting: dict, X_train: Sequence[str], y_train: np.ndarray,
 
     Introduced in: 07_resistance_lstm
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from course_lib.models import fit_kmer_baseline
 
-    from course_lib.sequences import kmer_counts
-
-    k = setting.get("k", (1, 2, 3, 4, 5))
-    model = make_pipeline(StandardScaler(), LogisticRegression(
-        C=setting.get("C", 1.0), class_weight="balanced", max_iter=2000, random_state=seed))
-    model.fit(kmer_counts(list(X_train), k=k, normalize=True), np.asarray(y_train))
-    return model.predict_proba(kmer_counts(list(X_valid), k=k, normalize=True))[:, 1]
+    predict = fit_kmer_baseline(list(X_train), np.asarray(y_train), ks=setting.get("k", (1, 2, 3, 4, 5)),
+                                C=setting.get("C", 1.0), max_iter=2000, normalize=True,
+                                class_weight="balanced", seed=seed)
+    return predict(list(X_valid))
 
 
 # ---------------------------------------------------------------------------- attribution
@@ -977,3 +885,16 @@ def encode_onehot(sequences: Sequence[str], seq_len: int) -> np.ndarray:
 
 # Figures live in course_lib.plots; these names stay importable from here.
 from course_lib.plots import plot_gene_attribution  # noqa: E402,F401
+
+
+# The builder lives in course_lib.models and its pooling layer in course_lib.layers; these
+# names stay importable from here.
+from course_lib.models import build_resistance_lstm  # noqa: E402,F401
+
+
+def __getattr__(name: str):
+    if name == "MaskedMaxPooling1D":  # course_lib.layers imports Keras: only on first use
+        from course_lib.layers import MaskedMaxPooling1D
+
+        return MaskedMaxPooling1D
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

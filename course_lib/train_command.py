@@ -43,7 +43,7 @@ def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_siz
 
     Introduced in: 05_danq_deepsea
     """
-    from course_lib import deepsea
+    from course_lib import deepsea, models
     from course_lib.metrics import evaluate_targets, summarize_targets
 
     X, y = deepsea.load_split(directory, "test")
@@ -52,7 +52,7 @@ def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_siz
         from scipy.special import expit
 
         pred = expit(pred.astype(np.float64))
-    pred = deepsea.average_strands(pred.astype(np.float32))
+    pred = models.average_strands(pred.astype(np.float32))
     if targets is None and (Path(directory) / "targets.tsv").is_file():
         targets = deepsea.read_targets(Path(directory) / "targets.tsv")
     table = evaluate_targets(y[: len(pred)], pred, targets)
@@ -123,15 +123,13 @@ def build_train_model(args, seq_len: int, n_targets: int, prevalence=None):
 
     Introduced in: 09_beyond_danq
     """
+    from course_lib import models, tricks
+
+    # --size full and --size capstone both name the published sizes (models.size_options)
     if TRAIN_MODELS[args.model] == "sigmoid":
-        from course_lib.models import build_model
-
-        return build_model(args.model, "full" if args.size == "capstone" else args.size,
-                           seq_len, n_targets, args.lr)
-    from course_lib import architectures, tricks
-
-    model = architectures.build_named(
-        args.model, "capstone" if args.size == "full" else args.size, seq_len, n_targets,
+        return models.build_model(args.model, args.size, seq_len, n_targets, args.lr)
+    model = models.build_named(
+        args.model, args.size, seq_len, n_targets,
         learning_rate=args.lr, warmup_steps=args.warmup_steps,
         accumulation_steps=args.accumulation_steps, loss=args.loss)
     if prevalence is not None:
