@@ -3,11 +3,14 @@
 Modules, one per topic:
 
 - :mod:`course_lib.sequences`      one-hot / integer encoding, decoding, reverse complement, k-mers
-- :mod:`course_lib.simulation`     planted-motif data sets with their ground truth
-- :mod:`course_lib.data`           the checksummed data registry and loaders for your own files
-- :mod:`course_lib.models`         Keras 3 builders of the published models; safe-mode loading
-- :mod:`course_lib.architectures`  lesson 09: embedding, 1D Wide ResNet, Transformer/BiLSTM heads
-- :mod:`course_lib.recurrent`      lessons 01 and 03: the toy tasks, recurrent models, gradient by lag
+- :mod:`course_lib.simulation`     every simulator: planted motifs, toy tasks, the DeepSEA stand-in,
+                                   resistance fragments, toy genomes
+- :mod:`course_lib.data`           the checksummed data registry, loaders for your own files, the FASTA reader
+- :mod:`course_lib.models`         every model builder, one size table, the k-mer baseline, saving and
+                                   safe-mode loading, strand averaging
+- :mod:`course_lib.layers`         the course's Keras layers (imported when a model needs them)
+- :mod:`course_lib.architectures`  lesson 09: parameters per part, attention cost, the capstone's numbers
+- :mod:`course_lib.recurrent`      lessons 01-03: weights by formula, accuracy by position, gradient by lag
 - :mod:`course_lib.training`       seeds, splits, checkpointed and resumable training
 - :mod:`course_lib.train_command`  the ``course train`` command (DeepSEA-layout folders, Slurm)
 - :mod:`course_lib.tricks`         prevalence bias, warm-up, gradient accumulation, focal loss
@@ -17,9 +20,9 @@ Modules, one per topic:
 - :mod:`course_lib.interpretation` attributions scored against the planted truth
 - :mod:`course_lib.motifs`         JASPAR, filters to PWMs, logos, Tomtom matching
 - :mod:`course_lib.plots`          figures used by the lessons
-- :mod:`course_lib.deepsea`        the DeepSEA data layout, its targets and the offline stand-in
-- :mod:`course_lib.resistance`     resistance genes and mutations (PointFinder), lesson 07
-- :mod:`course_lib.language`       genome language models and their baselines, lesson 08
+- :mod:`course_lib.deepsea`        the DeepSEA data layout, its targets and the DATA choice
+- :mod:`course_lib.resistance`     resistance genes, the catalogue (PointFinder) and its oracle, lesson 07
+- :mod:`course_lib.language`       genomes as segments, Markov baselines, training and scoring, lesson 08
 - :mod:`course_lib.slurm`          sweeps, gathering, multi-worker training, preemption
 - :mod:`course_lib.notebooks`      running lessons with papermill (behind ``course run``)
 - :mod:`course_lib.site`           the executed lessons as a website (``course site``)

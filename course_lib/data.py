@@ -824,9 +824,48 @@ def _suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+def open_text(path: str | os.PathLike):
+    """Open a text file for reading, gunzipping it on the fly when its name ends in ``.gz``.
+
+    Returns
+    -------
+    a text-mode file object (use it in a ``with`` block)
+
+    Introduced in: 04_one_hot_cnn
+    """
+    path = Path(path)
+    return (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rt")
+
+
+def read_fasta(path: str | os.PathLike) -> list[tuple[str, str, str]]:
+    """Every record of a FASTA file, plain or gzip-compressed (``.gz``): the course's one reader.
+
+    Parsed by Biopython's ``Bio.SeqIO`` (the field's FASTA parser); lessons 04 (your own
+    labelled sequences), 07 (the packaged reference genes) and 08 (genomes) read through it.
+    Errors pass through unchanged (``ValueError`` for text that is not FASTA, ``EOFError`` or
+    ``OSError`` for a damaged ``.gz``, ``UnicodeDecodeError`` for binary data), so each caller
+    can say what to do about its own files.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    list of (id, description, sequence) str tuples, in file order
+        ``id`` is the header's first word, ``description`` the whole header line after ``>``,
+        ``sequence`` the record's lines joined, case kept.
+
+    Introduced in: 04_one_hot_cnn
+    """
+    from Bio import SeqIO
+
+    with open_text(path) as handle:
+        return [(r.id, r.description, str(r.seq)) for r in SeqIO.parse(handle, "fasta")]
+
+
 def _lines(path: Path) -> Iterator[str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt") as handle:
+    with open_text(path) as handle:
         yield from handle
 
 
@@ -875,15 +914,9 @@ def _check_separator(path: Path, sep: str, found: list[str], wanted: list[str]) 
 
 
 def _read_fasta(path: Path, need_labels: bool) -> tuple[list[str], list[str], list[str] | None]:
-    from Bio import SeqIO
-
-    ids, sequences, labels = [], [], []
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt") as handle:
-        for record in SeqIO.parse(handle, "fasta"):
-            ids.append(record.id)
-            sequences.append(str(record.seq))
-            labels.append(_header_label(record.description) if need_labels else None)
+    records = read_fasta(path)
+    ids, sequences = [r[0] for r in records], [r[2] for r in records]
+    labels = [_header_label(r[1]) if need_labels else None for r in records]
     missing = [i for i, label in zip(ids, labels) if need_labels and not label]
     if missing:
         raise ValueError(

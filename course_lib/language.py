@@ -12,7 +12,6 @@ Introduced in: 08_genome_language
 
 from __future__ import annotations
 
-import gzip
 import importlib.resources
 import re
 import time
@@ -102,22 +101,21 @@ def read_fasta_genome(path: str | Path) -> Genome:
 
     Introduced in: 08_genome_language
     """
-    from Bio import SeqIO
+    from course_lib.data import read_fasta
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no FASTA file at {path}; check the path (in a lesson: -p DATA "
                                 "with a .fa, .fasta, .fna file, optionally .gz)")
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    gzipped = path.name.lower().endswith(".gz")
     try:
-        with opener(path, "rt") as handle:
-            records = [str(r.seq) for r in SeqIO.parse(handle, "fasta")]
+        records = [sequence for _, _, sequence in read_fasta(path)]
     except ValueError as err:
         raise ValueError(f"{path} is not a FASTA file ({str(err).splitlines()[0]}); each record "
                          "needs a '>' header line followed by its sequence") from None
     except (EOFError, OSError) as err:  # a cut or damaged .gz, or a binary file
         cut = " (cut short or damaged)" if isinstance(err, EOFError) else ""
-        raise ValueError(f"{path} cannot be read as {'gzipped ' if opener is gzip.open else ''}"
+        raise ValueError(f"{path} cannot be read as {'gzipped ' if gzipped else ''}"
                          f"FASTA{cut} ({type(err).__name__}: {err}); copy or download it again, or "
                          "pass -p DATA with a FASTA file of DNA") from None
     _refuse_protein(records, path)
@@ -144,23 +142,6 @@ def _refuse_protein(records: list[str], path: Path) -> None:
                 + "); a language model of a genome needs nucleotides: pass -p DATA with a DNA "
                 "FASTA (e.g. NCBI's *_genomic.fna), not a proteome (*.faa)"
             )
-
-
-def repeating_genome(length: int = 30_000, unit: str = REPEAT_UNIT) -> str:
-    """The paper's toy genome: ``unit`` repeated, cut to ``length`` bases.
-
-    Introduced in: 08_genome_language
-    """
-    return (unit * (length // len(unit) + 1))[:length]
-
-
-def random_genome(length: int = 30_000, seed: int = 0) -> str:
-    """Independent uniform bases: no model can beat perplexity 4.
-
-    Introduced in: 08_genome_language
-    """
-    rng = np.random.default_rng(seed)
-    return "".join(np.array(list("ACGT"))[rng.integers(0, 4, length)])
 
 
 def load_genome(data: str, length: int = 30_000, seed: int = 0) -> Genome:
@@ -658,16 +639,6 @@ def centre_codes(X: np.ndarray, width: int = 100) -> np.ndarray:
     return X[:, lo:lo + width].argmax(axis=2).astype(np.int8)
 
 
-def codes_to_strings(codes: np.ndarray) -> list[str]:
-    """Integer codes (n, L) 0..3 back to ACGT strings.
-
-    Introduced in: 08_genome_language
-    """
-    text = np.frombuffer(b"ACGT", dtype=np.uint8)[codes].tobytes().decode("ascii")
-    L = codes.shape[1]
-    return [text[i * L:(i + 1) * L] for i in range(len(codes))]
-
-
 def f1_scores(y_true: np.ndarray, y_prob: np.ndarray, threshold: float | np.ndarray = 0.5
               ) -> np.ndarray:
     """Per-target F1 of thresholded probabilities.
@@ -728,3 +699,9 @@ def fraction_won(f1_model: np.ndarray, f1_baseline: np.ndarray, eligible: np.nda
 
 # Builders and the k-mer baseline live in course_lib.models; these names stay importable from here.
 from course_lib.models import build_language_model, build_multitask_gru, fit_kmer_baseline  # noqa: E402,F401
+
+# The toy genomes live in course_lib.simulation; these names stay importable from here.
+from course_lib.simulation import REPEAT_UNIT, random_genome, repeating_genome  # noqa: E402,F401
+
+# One decoder for the course: integer codes (n, L) 0..3 -> ACGT strings.
+from course_lib.sequences import decode as codes_to_strings  # noqa: E402,F401

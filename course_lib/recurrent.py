@@ -1,69 +1,18 @@
-"""Recurrent and 1D-convolutional networks: the toy tasks, model builders and measurements
-of lessons 01-03 (the "Recurrent and 1D-convolutional networks" class).
+"""Measurements of lessons 01-03 (the "Recurrent and 1D-convolutional networks" class).
 
-- 01: binary strings with the motif ``111``; DNA with a motif planted at a known position.
-- 02: DNA with several JASPAR motifs planted, one label per motif.
-- 03: block sequences ``0^n 1^n`` and next-character windows; the gradient of the output with
-  respect to the input at each lag; optimizers compared on one task.
+- 01: weights per layer from their formulas; accuracy by where the motif starts.
+- 03: next-character windows of block sequences; the gradient of the output with respect to
+  the input at each lag; optimizers compared on one task.
+
+The toy data sets are simulated in :mod:`course_lib.simulation` and the models built in
+:mod:`course_lib.models`; their names stay importable from here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-
-
-@dataclass
-class BinaryStrings:
-    """Random 0/1 strings and whether each holds the motif.
-
-    Attributes
-    ----------
-    strings : list of str
-        n strings of ``length`` characters from ``"01"``.
-    X : np.ndarray, shape (n, length, 1), float32
-        The digits as one input channel.
-    labels : np.ndarray of int64, shape (n,)
-        1 where the motif occurs.
-
-    Introduced in: 01_motif_detection
-    """
-
-    strings: list[str]
-    X: np.ndarray
-    labels: np.ndarray
-
-
-def simulate_binary_strings(n: int, length: int = 10, motif: str = "111",
-                            seed: int = 0) -> BinaryStrings:
-    """Uniform random 0/1 strings, labelled 1 when ``motif`` occurs anywhere in them.
-
-    Parameters
-    ----------
-    n : int
-        Number of strings (the slides: 1,000 for training and 40 for test).
-    length : int
-        Characters per string (10 in the slides).
-    motif : str
-        A string over ``"01"``; ``"111"`` in the slides.
-    seed : int
-
-    Returns
-    -------
-    BinaryStrings
-
-    Introduced in: 01_motif_detection
-    """
-    if set(motif) - set("01") or not motif:
-        raise ValueError(f"motif must be a non-empty string of 0s and 1s, got {motif!r}")
-    if length < len(motif) or n < 1:
-        raise ValueError(f"need n >= 1 and length >= len(motif)={len(motif)}, got {n}, {length}")
-    digits = np.random.default_rng(seed).integers(0, 2, size=(n, length))
-    strings = ["".join(map(str, row)) for row in digits]
-    labels = np.array([motif in s for s in strings], dtype=np.int64)
-    return BinaryStrings(strings, digits[:, :, None].astype(np.float32), labels)
 
 
 def layer_parameter_count(kind: str, units: int, channels: int = 1, kernel_size: int = 3) -> int:
@@ -104,53 +53,6 @@ def layer_parameter_count(kind: str, units: int, channels: int = 1, kernel_size:
     return int(formulas[kind])
 
 
-def simulate_multi_motif_dataset(
-    n: int, length: int, pwms: Sequence[np.ndarray], presence: float = 0.5, seed: int = 0
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Random DNA in which each motif is planted, independently, in a share of the sequences.
-
-    Each motif instance is sampled from its PWM and planted (forward strand) at a random
-    position; motifs may overlap one another, a later one overwriting an earlier one.
-
-    Parameters
-    ----------
-    n, length : int
-    pwms : sequence of np.ndarray, each shape (w_j, 4)
-        ACGT probabilities, e.g. ``motifs.load_jaspar_motif("MA0138.3").pwm``.
-    presence : float
-        Probability that a given motif is planted in a given sequence.
-    seed : int
-
-    Returns
-    -------
-    sequences : list of str
-    labels : np.ndarray, shape (n, n_motifs), float32
-        1 where motif j was planted in sequence i.
-    positions : np.ndarray of int64, shape (n, n_motifs)
-        Start of each planted motif, -1 where absent.
-
-    Introduced in: 02_motif_discovery
-    """
-    from course_lib import simulation
-
-    if not 0 < presence < 1:
-        raise ValueError(f"presence is a probability in (0, 1), got {presence}")
-    if any(len(p) > length for p in pwms):
-        raise ValueError(f"a motif is longer than the sequences ({length}); raise length")
-    rng = np.random.default_rng(seed)
-    seqs = simulation.sample_background(n, length, seed=rng)
-    labels = (rng.random((n, len(pwms))) < presence).astype(np.float32)
-    positions = np.full((n, len(pwms)), -1, dtype=np.int64)
-    for j, pwm in enumerate(pwms):
-        rows = np.nonzero(labels[:, j])[0]
-        sites = simulation.sample_from_pwm(pwm, n=len(rows), seed=rng)
-        starts = rng.integers(0, length - len(pwm) + 1, size=len(rows))
-        for i, site, start in zip(rows, sites, starts):
-            seqs[i] = simulation.plant_motif(seqs[i], site, int(start))
-        positions[rows, j] = starts
-    return seqs, labels, positions
-
-
 def accuracy_by_position(labels: np.ndarray, predictions: np.ndarray, positions: np.ndarray,
                          bins: Sequence[int]) -> "pd.DataFrame":
     """Accuracy of binary predictions, positives grouped by where their motif starts.
@@ -188,39 +90,6 @@ def accuracy_by_position(labels: np.ndarray, predictions: np.ndarray, positions:
     rows.append({"motif_start": "no motif", "n": int(negative.sum()),
                  "accuracy": float(correct[negative].mean()) if negative.any() else float("nan")})
     return pd.DataFrame(rows)
-
-
-def simulate_block_sequences(n: int = 200, length: int = 1000, max_block: int = 19,
-                             seed: int = 0) -> np.ndarray:
-    """Sequences of consecutive blocks ``0^k 1^k``, each k drawn uniformly from 1..max_block.
-
-    Parameters
-    ----------
-    n, length : int
-        The slides: 200 sequences of length 1,000.
-    max_block : int
-        The slides: 19.
-    seed : int
-
-    Returns
-    -------
-    np.ndarray of int8, shape (n, length)
-        Each row starts with a block of 0s; the last block is cut at ``length``.
-
-    Introduced in: 03_vanishing_gradients
-    """
-    if n < 1 or length < 2 or max_block < 1:
-        raise ValueError(f"need n >= 1, length >= 2, max_block >= 1; got {n}, {length}, {max_block}")
-    rng = np.random.default_rng(seed)
-    out = np.empty((n, length), dtype=np.int8)
-    for i in range(n):
-        parts, total = [], 0
-        while total < length:
-            k = int(rng.integers(1, max_block + 1))
-            parts += [np.zeros(k, np.int8), np.ones(k, np.int8)]
-            total += 2 * k
-        out[i] = np.concatenate(parts)[:length]
-    return out
 
 
 def next_character_windows(sequences: np.ndarray, window: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -357,3 +226,7 @@ def compare_optimizers(build: Callable[[], object], optimizers: dict, X: np.ndar
 
 # Builders live in course_lib.models; these names stay importable from here.
 from course_lib.models import KINDS, build_lag_model, build_sequence_classifier  # noqa: E402,F401
+
+# Simulators live in course_lib.simulation; these names stay importable from here.
+from course_lib.simulation import (BinaryStrings, simulate_binary_strings,  # noqa: E402,F401
+                                   simulate_block_sequences, simulate_multi_motif_dataset)

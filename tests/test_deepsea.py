@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from course_lib import deepsea
+from course_lib import deepsea, simulation
 
 L, T = 24, 3
 
@@ -253,12 +253,12 @@ def test_rules_hand_checked():
     slots[1, 3] = 2                                  # motif 2 outside the centre
     slots[2, [5, 9]] = [0, 1]                        # 0 then 1, 4 slots apart, + strand
     slots[3, [5, 9]] = [1, 0]; strands[3, [5, 9]] = 1  # the same pair on the - strand
-    assert deepsea._label(slots, strands, dict(kind="centre", motifs=[2])).tolist() == [1, 0, 0, 0]
-    assert deepsea._label(slots, strands, dict(kind="any", motifs=[1, 2])).tolist() == [1, 0, 0, 0]
-    assert deepsea._label(slots, strands, dict(kind="pair", motifs=[0, 1])).tolist() == [0, 0, 1, 1]
-    assert deepsea._label(slots, strands, dict(kind="pair", motifs=[1, 0])).tolist() == [0, 0, 0, 0]
+    assert simulation._label(slots, strands, dict(kind="centre", motifs=[2])).tolist() == [1, 0, 0, 0]
+    assert simulation._label(slots, strands, dict(kind="any", motifs=[1, 2])).tolist() == [1, 0, 0, 0]
+    assert simulation._label(slots, strands, dict(kind="pair", motifs=[0, 1])).tolist() == [0, 0, 1, 1]
+    assert simulation._label(slots, strands, dict(kind="pair", motifs=[1, 0])).tolist() == [0, 0, 0, 0]
     slots[1, [0, 30]] = 2
-    assert deepsea._label(slots, strands, dict(kind="density", motifs=[2])).tolist() == [0, 1, 0, 0]
+    assert simulation._label(slots, strands, dict(kind="density", motifs=[2])).tolist() == [0, 1, 0, 0]
 
 
 def test_simulated_stand_in_has_the_real_layout_and_is_reproducible(tmp_path):
