@@ -582,10 +582,10 @@ def deepsea_folder(folder: Path, damage: str) -> None:
     import h5py
     from scipy.io import loadmat, savemat
 
-    from course_lib import deepsea
+    from course_lib import simulation
 
-    deepsea.simulate_deepsea(folder, n_train=40, n_valid=10, n_test=10, n_targets=6,
-                             seq_len=600, seed=2)
+    simulation.simulate_deepsea(folder, n_train=40, n_valid=10, n_test=10, n_targets=6,
+                                seq_len=600, seed=2)
     kind, _, arg = damage.partition(":")  # "none": a good folder
     if kind in ("labels", "onehot", "keys"):
         valid = loadmat(folder / "valid.mat")

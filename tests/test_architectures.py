@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import architectures as arch, metrics
+from course_lib import architectures as arch, layers, metrics, models
 from course_lib.models import load_model, save_model
 
 L, T = 32, 3
@@ -19,11 +19,11 @@ def _onehot(n=6, length=L, seed=0):
 
 
 def _tiny(head="transformer", input_mode="embedding", **options):
-    return arch.build_beyond_danq(L, T, head=head, input_mode=input_mode,
-                                  **{**arch.SIZES["tiny"], **options})
+    return models.build_beyond_danq(L, T, head=head, input_mode=input_mode,
+                                  **{**models.SIZES["beyond_danq"]["tiny"], **options})
 
 
-@pytest.mark.parametrize("head", arch.HEADS)
+@pytest.mark.parametrize("head", models.HEADS)
 @pytest.mark.parametrize("input_mode", ["onehot", "embedding"])
 def test_save_and_reload_in_safe_mode_gives_identical_logits(tmp_path, head, input_mode):
     model = _tiny(head, input_mode)
@@ -47,7 +47,7 @@ def test_position_encodings_reload(tmp_path, position):
 @pytest.mark.parametrize("seq_len, widths, expected", [(32, (4, 4, 8), 4), (1000, (4, 4, 8), 125),
                                                        (600, (4, 4, 8), 75), (33, (4, 8), 9)])
 def test_trunk_halves_the_length_per_block(seq_len, widths, expected):
-    model = arch.build_beyond_danq(seq_len, T, head="none", input_mode="onehot", widths=widths,
+    model = models.build_beyond_danq(seq_len, T, head="none", input_mode="onehot", widths=widths,
                                    widen=2, kernel_size=3, dense_units=4)
     assert model.get_layer("resnet_out").output.shape[1:] == (expected, widths[-1] * 2)
 
@@ -83,7 +83,7 @@ def test_capstone_transformer_has_the_reported_size():
 def test_bilstm_head_and_no_skip():
     with_skip = arch.count_parameters(_tiny("bilstm"))
     without = arch.count_parameters(_tiny("bilstm", skip=False))
-    units = arch.SIZES["tiny"]["lstm_units"]
+    units = models.SIZES["beyond_danq"]["tiny"]["lstm_units"]
     assert with_skip["head"] == 2 * 4 * units * (8 + units + 1)  # two LSTMs on 8 channels
     # the skip adds the trunk's 8 channels at each of the 4 positions to the first dense layer
     assert with_skip["classifier"] - without["classifier"] == 4 * 8 * 8
@@ -91,8 +91,8 @@ def test_bilstm_head_and_no_skip():
 
 def test_tokens_and_sinusoidal_table_by_hand():
     x = np.array([[[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]]], np.float32)
-    np.testing.assert_array_equal(np.asarray(arch.OneHotToTokens()(x)), [[1, 2, 3, 4, 0]])
-    table = arch.sinusoidal_table(3, 4)
+    np.testing.assert_array_equal(np.asarray(layers.OneHotToTokens()(x)), [[1, 2, 3, 4, 0]])
+    table = layers.sinusoidal_table(3, 4)
     np.testing.assert_allclose(table[0], [0, 1, 0, 1])
     np.testing.assert_allclose(table[1], [np.sin(1), np.cos(1), np.sin(0.01), np.cos(0.01)], rtol=1e-6)
 
@@ -106,9 +106,9 @@ def test_bad_options_say_what_to_use(kwargs, match):
 
 
 def test_build_named_and_errors():
-    assert arch.build_named("resnet", "tiny", L, T).name == "resnet_none_embedding"
+    assert models.build_named("resnet", "tiny", L, T).name == "resnet_none_embedding"
     with pytest.raises(ValueError, match="choose one of"):
-        arch.build_named("resnet_xl", "tiny", L, T)
+        models.build_named("resnet_xl", "tiny", L, T)
 
 
 def test_predict_probabilities_is_the_sigmoid_of_the_logits():
@@ -206,12 +206,12 @@ def _resnet_formula(e, widths, widen, k, ratio):
 def test_capstone_resnet_is_within_1_percent_of_the_reported_4_7m():
     import keras
 
-    size = arch.SIZES["capstone"]
+    size = models.SIZES["beyond_danq"]["capstone"]
     expected = _resnet_formula(size["embed_dim"], size["widths"], size["widen"], size["kernel_size"],
                                size["bottleneck"])
     assert expected == pytest.approx(4.7e6, rel=0.01)
     x = keras.Input((64, size["embed_dim"]))
-    trunk = keras.Model(x, arch.wide_resnet_trunk(x, size["widths"], size["widen"], size["kernel_size"],
+    trunk = keras.Model(x, models.wide_resnet_trunk(x, size["widths"], size["widen"], size["kernel_size"],
                                                    size["bottleneck"]))
     assert trunk.count_params() == expected
     # the usual bottleneck ratio 4 with kernel 9 is what the lesson first used: 2.18M
@@ -221,7 +221,7 @@ def test_capstone_resnet_is_within_1_percent_of_the_reported_4_7m():
 def test_max_pooling_classifier_with_batch_norm_counts_and_reloads(tmp_path):
     model = _tiny("none", pooling="max", classifier_norm=True)
     counts = arch.count_parameters(model)
-    c, dense = 8, arch.SIZES["tiny"]["dense_units"]
+    c, dense = 8, models.SIZES["beyond_danq"]["tiny"]["dense_units"]
     # max over positions: c features, no bias in the dense layer, batch norm 4 * dense
     assert counts["classifier"] == c * dense + 4 * dense + dense * T + T
     X = _onehot()
@@ -271,7 +271,7 @@ def test_lesson_09s_model_cell_builds_the_librarys_models(name, head, options):
     keras.utils.set_random_seed(0)
     ours = ns["build_capstone"](head, 64, 3, **options)
     keras.utils.set_random_seed(0)
-    library = arch.build_named(name, "tiny", 64, 3, learning_rate=0.003, warmup_steps=40, **options)
+    library = models.build_named(name, "tiny", 64, 3, learning_rate=0.003, warmup_steps=40, **options)
     assert [(l.name, type(l).__name__) for l in ours.layers] == [(l.name, type(l).__name__) for l in library.layers]
     for a, b in zip(ours.get_weights(), library.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -285,7 +285,7 @@ def test_lesson_09s_grad_cam_cell_is_architectures_grad_cam():
 
     ns = dict(keras=keras, np=np)
     exec(_lesson_09_cell("def grad_cam("), ns)
-    model = arch.build_named("resnet", "tiny", 64, 3, input_mode="onehot")
+    model = models.build_named("resnet", "tiny", 64, 3, input_mode="onehot")
     logits = model.get_layer("classifier_logits")  # starts at zero weights: give it some, or the map is 0
     kernel, bias = logits.get_weights()
     logits.set_weights([np.random.default_rng(0).normal(size=kernel.shape).astype("float32"), bias])

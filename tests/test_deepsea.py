@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from course_lib import deepsea, simulation
+from course_lib import deepsea, models, simulation
 
 L, T = 24, 3
 
@@ -197,9 +197,9 @@ def test_odd_rows_mean_truncated(layout):
 
 def test_average_strands():
     pred = np.array([[0.2, 1.0], [0.4, 0.0], [0.6, 0.0], [0.8, 1.0]])
-    np.testing.assert_allclose(deepsea.average_strands(pred), [[0.4, 0.5], [0.6, 0.5]])
+    np.testing.assert_allclose(models.average_strands(pred), [[0.4, 0.5], [0.6, 0.5]])
     with pytest.raises(ValueError, match="N even"):
-        deepsea.average_strands(pred[:3])
+        models.average_strands(pred[:3])
 
 
 def test_stratified_subset_keeps_rare_positives(tmp_path):
@@ -263,7 +263,7 @@ def test_rules_hand_checked():
 
 def test_simulated_stand_in_has_the_real_layout_and_is_reproducible(tmp_path):
     kw = dict(n_train=30, n_valid=10, n_test=12, n_targets=8, seq_len=600, seed=1, block=16)
-    table = deepsea.simulate_deepsea(tmp_path / "a", **kw)
+    table = simulation.simulate_deepsea(tmp_path / "a", **kw)
     info = deepsea.verify_structure(tmp_path / "a")
     assert {s: v["rows"] for s, v in info.items()} == {"train": 60, "valid": 20, "test": 24}
     assert info["train"]["n_targets"] == 8 and info["train"]["seq_len"] == 600
@@ -276,14 +276,14 @@ def test_simulated_stand_in_has_the_real_layout_and_is_reproducible(tmp_path):
     assert set(table["assay"]) == {"DNase", "TF", "Histone"}
     assert table.drop(columns=["oracle_auc", "oracle_auprc"]).notna().all().all()
     assert list(deepsea.read_targets(tmp_path / "a" / "targets.tsv")["target"]) == list(table["target"])
-    deepsea.simulate_deepsea(tmp_path / "b", **kw)
+    simulation.simulate_deepsea(tmp_path / "b", **kw)
     for split in ("train", "test"):
         for a, b in zip(deepsea.load_split(tmp_path / "a", split), deepsea.load_split(tmp_path / "b", split)):
             np.testing.assert_array_equal(a, b)
 
 
 def test_stand_in_prevalence_and_oracle_are_realistic(tmp_path):
-    table = deepsea.simulate_deepsea(tmp_path / "p", n_train=10, n_valid=10, n_test=3000,
+    table = simulation.simulate_deepsea(tmp_path / "p", n_train=10, n_valid=10, n_test=3000,
                                      n_targets=24, seed=0)
     # rare to common, as in the real data (its rarest targets are rarer still: see the report)
     assert table["prevalence"].min() < 0.03 and 0.1 < table["prevalence"].max() < 0.3

@@ -142,10 +142,8 @@ def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path)
     import subprocess
     import sys
 
-    from course_lib import resistance
-
-    model = resistance.build_resistance_lstm(seq_len=20, embedding_dim=4, units=3, n_layers=1,
-                                             pooling="max")
+    model = models.build_resistance_lstm(seq_len=20, embedding_dim=4, units=3, n_layers=1,
+                                          pooling="max")
     x = np.random.default_rng(0).integers(0, 5, (3, 20)).astype(np.int32)
     models.save_model(model, tmp_path / "r.keras")
     np.save(tmp_path / "x.npy", x)
@@ -161,8 +159,6 @@ def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path)
 
 # One of each model type a lesson or `course train` saves: (name, builder, input)
 def _every_saved_model():
-    from course_lib import architectures, language, recurrent, resistance
-
     rng = np.random.default_rng(0)
     onehot = lambda n, L: np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, L))]  # noqa: E731
     codes = lambda n, L, k=4: rng.integers(0, k, (n, L)).astype(np.int32)  # noqa: E731
@@ -170,18 +166,18 @@ def _every_saved_model():
     for name in ("danq", "deepsea"):  # 05, 06, course train
         yield f"05 {name}", models.build_model(name, "tiny", 200, 3), onehot(3, 200)
     for kind in ("dense", "simple_rnn", "lstm", "gru", "conv1d"):  # 01-03
-        yield f"01 {kind}", recurrent.build_sequence_classifier(kind, 20, channels=4, units=2,
-                                                                 seed=0), onehot(3, 20)
+        yield f"01 {kind}", models.build_sequence_classifier(kind, 20, channels=4, units=2,
+                                                              seed=0), onehot(3, 20)
     for pooling in ("last", "max"):  # 07
-        yield f"07 {pooling}", resistance.build_resistance_lstm(
+        yield f"07 {pooling}", models.build_resistance_lstm(
             seq_len=20, embedding_dim=4, units=3, n_layers=1, pooling=pooling), codes(3, 20, 5)
     for cell in ("rnn", "gru", "lstm"):  # 08
-        yield f"08 {cell}", language.build_language_model(cell, 4, 1, 2, 0.01, 0), codes(3, 12)
-    yield "08 multitask", language.build_multitask_gru(3, 4, 1, 2, 0.0, 0.01, 0), codes(3, 12)
+        yield f"08 {cell}", models.build_language_model(cell, 4, 1, 2, 0.01, 0), codes(3, 12)
+    yield "08 multitask", models.build_multitask_gru(3, 4, 1, 2, 0.0, 0.01, 0), codes(3, 12)
     for name in ("resnet", "resnet_transformer", "resnet_bilstm"):  # 09, course train
-        yield f"09 {name}", architectures.build_named(name, "tiny", 200, 3), onehot(3, 200)
-    yield "09 one-hot", architectures.build_named("resnet", "tiny", 200, 3,
-                                                  input_mode="onehot"), onehot(3, 200)
+        yield f"09 {name}", models.build_named(name, "tiny", 200, 3), onehot(3, 200)
+    yield "09 one-hot", models.build_named("resnet", "tiny", 200, 3,
+                                           input_mode="onehot"), onehot(3, 200)
 
 
 @pytest.mark.slow

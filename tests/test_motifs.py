@@ -203,14 +203,14 @@ def test_lesson_02s_filter_to_pfm_cell_is_filters_to_pfms():
     import nbformat
 
     from conftest import NOTEBOOKS
-    from course_lib import recurrent, sequences
+    from course_lib import models, sequences
 
     nb = nbformat.read(NOTEBOOKS / "02_motif_discovery.ipynb", as_version=4)
     cell = [c.source for c in nb.cells if c.source.startswith("# filters -> PFMs")]
     assert len(cell) == 1, "lesson 02 should have one cell starting '# filters -> PFMs'"
     rng = np.random.default_rng(0)
     X = sequences.one_hot_encode(["".join(rng.choice(list("ACGT"), 60)) for _ in range(40)])
-    model = recurrent.build_sequence_classifier("conv1d", length=60, channels=4, units=6, kernel_size=9,
+    model = models.build_sequence_classifier("conv1d", length=60, channels=4, units=6, kernel_size=9,
                                                 read_out="max", optimizer="adam", n_outputs=2, seed=0)
     weights = model.get_layer("conv1d").get_weights()
     weights[0][:, :, 5] = -1.0  # one dead filter: never fires, no windows

@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib import recurrent
+from course_lib import models, recurrent, simulation
 
 
 def test_binary_strings_label_the_motif():
-    data = recurrent.simulate_binary_strings(200, length=10, motif="111", seed=3)
+    data = simulation.simulate_binary_strings(200, length=10, motif="111", seed=3)
     assert data.X.shape == (200, 10, 1) and data.X.dtype == np.float32
     assert data.labels.tolist() == [int("111" in s) for s in data.strings]
     assert "".join(str(int(v)) for v in data.X[0, :, 0]) == data.strings[0]
     # P(111 somewhere in 10 fair bits) = 520/1024 ~ 0.51
     assert 0.4 < data.labels.mean() < 0.62
-    again = recurrent.simulate_binary_strings(200, length=10, motif="111", seed=3)
+    again = simulation.simulate_binary_strings(200, length=10, motif="111", seed=3)
     assert again.strings == data.strings
 
 
@@ -23,7 +23,7 @@ def test_binary_strings_label_the_motif():
                                              ({"length": 2}, "length")])
 def test_binary_strings_validate(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        recurrent.simulate_binary_strings(10, **kwargs)
+        simulation.simulate_binary_strings(10, **kwargs)
 
 
 @pytest.mark.parametrize("kind, units, channels, kernel, expected", [
@@ -44,7 +44,7 @@ def test_parameter_formulas(kind, units, channels, kernel, expected):
 @pytest.mark.parametrize("units", [1, 3])
 def test_formulas_agree_with_keras(kind, units):
     channels = 4 if kind != "dense" else 12 * 4
-    model = recurrent.build_sequence_classifier(kind, length=12, channels=4, units=units,
+    model = models.build_sequence_classifier(kind, length=12, channels=4, units=units,
                                                 kernel_size=5)
     assert model.get_layer(kind).count_params() == recurrent.layer_parameter_count(
         kind, units, channels, kernel_size=5)
@@ -54,7 +54,7 @@ def test_formulas_agree_with_keras(kind, units):
     ("simple_rnn", "flatten", 1, 10 * 2), ("lstm", "last", 1, 2), ("conv1d", "max", 3, 2),
 ])
 def test_builder_read_outs(kind, read_out, n_outputs, flat):
-    model = recurrent.build_sequence_classifier(kind, length=10, units=2, read_out=read_out,
+    model = models.build_sequence_classifier(kind, length=10, units=2, read_out=read_out,
                                                 n_outputs=n_outputs, dropout=0.2)
     assert model.output_shape == (None, n_outputs)
     assert model.get_layer("output").count_params() == (flat + 1) * n_outputs
@@ -66,24 +66,24 @@ def test_builder_read_outs(kind, read_out, n_outputs, flat):
 ])
 def test_builder_rejects_impossible_combinations(kind, length, read_out, message):
     with pytest.raises(ValueError, match=message):
-        recurrent.build_sequence_classifier(kind, length=length, read_out=read_out)
+        models.build_sequence_classifier(kind, length=length, read_out=read_out)
 
 
 def test_any_length_model_reads_longer_sequences():
-    model = recurrent.build_sequence_classifier("simple_rnn", None, 4, 3, read_out="last")
+    model = models.build_sequence_classifier("simple_rnn", None, 4, 3, read_out="last")
     assert model.predict(np.zeros((2, 37, 4), np.float32), verbose=0).shape == (2, 1)
 
 
 def test_same_seed_same_weights():
-    a = recurrent.build_sequence_classifier("lstm", 10, units=2, seed=1)
-    b = recurrent.build_sequence_classifier("lstm", 10, units=2, seed=1)
+    a = models.build_sequence_classifier("lstm", 10, units=2, seed=1)
+    b = models.build_sequence_classifier("lstm", 10, units=2, seed=1)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(wa, wb)
 
 
 def test_multi_motif_dataset_plants_what_it_says():
     pwms = [np.eye(4)[[0, 0, 0, 0, 0, 0]], np.eye(4)[[2, 2, 2, 2, 2]]]  # AAAAAA and GGGGG
-    seqs, labels, positions = recurrent.simulate_multi_motif_dataset(300, 40, pwms, 0.5, seed=2)
+    seqs, labels, positions = simulation.simulate_multi_motif_dataset(300, 40, pwms, 0.5, seed=2)
     assert labels.shape == positions.shape == (300, 2)
     assert ((positions >= 0) == (labels == 1)).all()
     for s, pos, lab in zip(seqs, positions, labels):
@@ -104,7 +104,7 @@ def test_accuracy_by_position_by_hand():
 
 
 def test_block_sequences_are_blocks():
-    seqs = recurrent.simulate_block_sequences(5, 200, max_block=4, seed=0)
+    seqs = simulation.simulate_block_sequences(5, 200, max_block=4, seed=0)
     assert seqs.shape == (5, 200) and set(np.unique(seqs)) == {0, 1}
     for s in seqs:
         runs = np.split(s, np.nonzero(np.diff(s))[0] + 1)
@@ -144,7 +144,7 @@ def test_gradient_by_lag_of_a_known_linear_model():
 
 
 def test_causal_conv_gradient_stops_at_its_receptive_field():
-    model = recurrent.build_lag_model("conv1d", window=30, units=4, kernel_size=3, n_conv_layers=2)
+    model = models.build_lag_model("conv1d", window=30, units=4, kernel_size=3, n_conv_layers=2)
     g = recurrent.gradient_by_lag(model, np.random.default_rng(1).random((16, 30, 1)))
     assert (g[5:] == 0).all()        # receptive field 2 * (3 - 1) + 1 = 5
     assert g[0] > 0
@@ -153,8 +153,8 @@ def test_causal_conv_gradient_stops_at_its_receptive_field():
 def test_compare_optimizers_starts_every_run_from_the_same_weights():
     import keras
 
-    data = recurrent.simulate_binary_strings(64, seed=0)
-    build = lambda: recurrent.build_sequence_classifier("conv1d", 10, units=2)  # noqa: E731
+    data = simulation.simulate_binary_strings(64, seed=0)
+    build = lambda: models.build_sequence_classifier("conv1d", 10, units=2)  # noqa: E731
     out = recurrent.compare_optimizers(
         build, {"a": lambda: keras.optimizers.SGD(0.0), "b": lambda: keras.optimizers.SGD(0.0)},
         data.X, data.labels, epochs=2, batch_size=16)

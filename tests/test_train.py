@@ -9,7 +9,7 @@ import pytest
 
 keras = pytest.importorskip("keras", reason="Keras is not installed")
 
-from course_lib import deepsea, models, train_command, training  # noqa: E402
+from course_lib import deepsea, models, simulation, train_command, training  # noqa: E402
 
 SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
 
@@ -17,7 +17,7 @@ SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sim") / "deepsea_train"
-    deepsea.simulate_deepsea(folder, **SIM)
+    simulation.simulate_deepsea(folder, **SIM)
     return folder
 
 
