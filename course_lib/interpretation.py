@@ -508,7 +508,7 @@ def grad_cam(model, X: np.ndarray, output: int = 0, layer: str = "resnet_out") -
     X = np.asarray(X, dtype=np.float32)
     features = keras.Model(model.inputs, model.get_layer(layer).output)  # x -> A
     rest = keras.Model(model.get_layer(layer).output, model.output)      # A -> output
-    A = np.asarray(features(X, training=False))
+    A = keras.ops.convert_to_numpy(features(X, training=False))  # a torch tensor needs a detach
     dA = input_gradients(lambda a: rest(a, training=False)[:, output], A)
     cam = np.maximum((dA.mean(axis=1, keepdims=True) * A).sum(-1), 0)
     idx = np.minimum(np.arange(X.shape[1]) * cam.shape[1] // X.shape[1], cam.shape[1] - 1)

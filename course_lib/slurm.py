@@ -339,9 +339,18 @@ def multiworker_strategy(gpus_per_task: int | None = None):
     Returns
     -------
     tf.distribute.MultiWorkerMirroredStrategy or None
+
+    Raises
+    ------
+    RuntimeError
+        In a step with several tasks on the JAX or PyTorch backend of Keras: the strategy is
+        TensorFlow's, and without it each task would train a model of its own.
     """
     if step_tasks() < 2:
         return None
+    from course_lib.gradients import require_tensorflow
+
+    require_tensorflow(f"multi-worker training ({step_tasks()} tasks in this srun step)")
     import tensorflow as tf
 
     class _MultiWorker(tf.distribute.MultiWorkerMirroredStrategy):
@@ -428,10 +437,14 @@ def reseed_dropout(model, seed: int, epoch: int) -> int:
     """
     import numpy as np
 
+    from course_lib.gradients import seed_unseeded_dropout
+
     states = [v for v in model.variables if v.path.endswith("seed_generator_state")]
     for i, state in enumerate(states):
         first = (int(seed) * 1_000_003 + epoch * 7_919 + i) % 2**32
         state.assign(np.array([first, 0], dtype=state.dtype))
+    if states:
+        seed_unseeded_dropout((int(seed) * 1_000_003 + epoch * 7_919) % 2**32)
     return len(states)
 
 

@@ -111,6 +111,11 @@ def split_dataset(
 def distribution_strategy():
     """``MirroredStrategy`` when several GPUs are visible, else the default strategy.
 
+    Inside an ``srun`` step with several tasks, ``MultiWorkerMirroredStrategy``
+    (:func:`course_lib.slurm.multiworker_strategy`). Strategies are TensorFlow's: on the JAX
+    and PyTorch backends this is the default strategy, whose scope changes nothing (training
+    runs on one device), and several srun tasks are an error that says so.
+
     Returns
     -------
     tf.distribute.Strategy
@@ -118,6 +123,7 @@ def distribution_strategy():
 
     Introduced in: 05_danq_deepsea
     """
+    import keras
     import tensorflow as tf
 
     from course_lib.slurm import multiworker_strategy
@@ -125,6 +131,8 @@ def distribution_strategy():
     strategy = multiworker_strategy()  # several tasks of an srun step: one replica set per task
     if strategy is not None:
         return strategy
+    if keras.backend.backend() != "tensorflow":  # listing GPUs would start TensorFlow on them
+        return tf.distribute.get_strategy()
     gpus = tf.config.list_logical_devices("GPU")
     if len(gpus) > 1:
         return tf.distribute.MirroredStrategy()

@@ -36,3 +36,15 @@ def test_input_gradients_match_the_chain_rule(backend):
     X = np.arange(12).reshape(2, 3, 2) / 20
     expected = (1 - np.tanh((X * w).sum(axis=(1, 2))) ** 2)[:, None, None] * w   # d tanh(w.x) / dx
     np.testing.assert_allclose(result["g"], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_require_tensorflow_names_the_backend_and_the_fix(monkeypatch):
+    import keras
+
+    from course_lib.gradients import require_tensorflow
+
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    with pytest.raises(RuntimeError, match=r"multi-worker training needs the TensorFlow backend "
+                                           r"of Keras, not 'jax'; unset KERAS_BACKEND or set it to tensorflow"):
+        require_tensorflow("multi-worker training")
+

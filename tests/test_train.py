@@ -3,13 +3,12 @@
 import argparse
 import json
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
 
-keras = pytest.importorskip("keras", reason="Keras is not installed")
-
-from course_lib import deepsea, models, simulation, train_command, training  # noqa: E402
+from course_lib import deepsea, models, simulation, train_command, training
 
 SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
 
