@@ -9,31 +9,29 @@ pytestmark = pytest.mark.notebook
 
 
 def test_01_lstm_and_conv1d_find_the_motif_at_every_position(lesson_runs):
-    """Lesson 01 at default parameters (Keras on JAX, 6,020 training sequences of 100 bp, 60 epochs,
-    Adam with clipnorm 1), tested on 200 bp. Measured with `course run 01` at seeds 0, 1, 2:
-    Conv1D 0.98-1.00 in every motif-position bin; LSTM 0.83, 0.93, 1.00 in the earliest bin and
-    1.00 in the later ones; test accuracy on 100 bp: Conv1D >= 0.997, LSTM >= 0.985, SimpleRNN
-    0.99, 0.68, 0.95. The SimpleRNN learns the long memory at some seeds only (over 15 seeds of
-    this training: clean at 7, over-calling at 2, forgetting early motifs at 3, not learning at 3),
-    so its early-vs-late gap is not asserted here; issue 14's LSTM target
-    (>= 0.90 in every bin at every seed) is not met at seed 0 (0.83), so the LSTM's bound is 0.75."""
+    """Lesson 01 at default parameters (Keras on JAX, 6,020 training sequences of 200 bp, 60 epochs,
+    Adam with clipnorm 1, the LSTM's forget biases chrono-initialised for 200 steps), tested on
+    400 bp. Measured with `course run 01` at seeds 0, 1, 2: Conv1D 0.985-1.00 and LSTM 0.952-1.00 in
+    every motif-position bin; test accuracy on 200 bp: Conv1D >= 0.994, LSTM >= 0.995, SimpleRNN
+    0.50, 0.53, 0.51 (it does not learn on 200 bp). Issue 14's SimpleRNN target (earliest bin 0.3
+    below the latest at every seed) is not asserted: on 200 bp it learns nothing at any seed, and on
+    100 bp it forgets early motifs at 3 of 15 seeds only (the lesson's prose)."""
     m = lesson_runs("01_motif_detection")
     assert m["params_agree"] is True
     assert m["backend"] == "jax"
+    assert m["test_len"] == 400
     binary = m["binary_test_accuracy"]    # seeds 0, 1, 2 on JAX: conv1d 1.00, 0.91, 1.00; simple_rnn 0.76-0.995
     assert binary["conv1d"] >= 0.9
     assert binary["simple_rnn"] >= 0.62   # 0.76 at seed 0; "111" is in about half of the strings
     assert binary["dense"] >= 0.65
     dna = m["dna_test_accuracy"]
     assert dna["conv1d"] >= 0.97
-    assert dna["lstm"] >= 0.95
-    # the SimpleRNN learns at some seeds only (see above), so on another machine seed 0 may be one
-    # where it does not: it is held to chance or better, its outcome is the lesson's prose
-    assert dna["simple_rnn"] >= 0.45
+    assert dna["lstm"] >= 0.97
+    assert 0.4 <= dna["simple_rnn"] <= 0.7, "the SimpleRNN should not find a motif anywhere in 200 bp"
     position = m["accuracy_by_position"]   # the last entry is "no motif"
     assert min(position["conv1d"]) >= 0.95, "global max pooling does not care where the motif is"
-    assert min(position["lstm"][:-1]) >= 0.75, f"the LSTM should find early motifs too: {position['lstm']}"
-    assert min(position["lstm"][1:]) >= 0.95, f"the LSTM should find the motif from the second bin on: {position['lstm']}"
+    assert min(position["lstm"][:-1]) >= 0.90, f"the LSTM should find the motif at every position: {position['lstm']}"
+    assert position["lstm"][-1] >= 0.90, "the LSTM should not call a motif in sequences without one"
 
 
 def test_02_filters_recover_both_planted_jaspar_motifs(lesson_runs):
