@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.notebook
 
-GRU_AUC_FLOOR = 0.70  # chance is 0.5; measured 0.784-0.955 at seeds 0-2
+GRU_AUC_FLOOR = 0.85  # chance is 0.5; measured 0.948-0.972 at seeds 0-2 (0.784 at seed 2 with 8 epochs)
 
 
 def test_default_run_meets_the_issue(lesson_runs):
@@ -22,15 +22,14 @@ def test_default_run_meets_the_issue(lesson_runs):
     assert 0 <= m["real_markov_order"] <= 8
     assert m["real_rnn_perplexity"] < m["real_markov_perplexity"] < 4.0
     assert m["real_rnn_bits_per_base"] == pytest.approx(np.log2(m["real_rnn_perplexity"]), abs=1e-4)
-    # part 2 at the defaults (CENTRE 200, 16,000 stand-in regions, best of 8 epochs). Measured:
-    # seed 0 95.8% of targets won, GRU median ROC AUC 0.955; seed 1 83.3%, 0.900; seed 2 37.5%,
-    # 0.784 (it leaves the base rate later). Issue 14's headline (more than half won) holds at two
-    # of three seeds, so it is not asserted: a machine differs from this one as a seed does. What
-    # holds at every seed measured, with margin: the GRU learns (AUC well above chance) and wins
-    # a real share of the targets against the unweakened baseline.
+    # part 2 at the defaults (CENTRE 200, 16,000 stand-in regions, output biases at the prevalence,
+    # best of 12 epochs), issue 14's headline: the GRU beats the k-mer baseline's F1 on more than half
+    # of the targets. Measured: 100% / 91.7% / 95.8% of 24 targets won at seeds 0 / 1 / 2, GRU median
+    # ROC AUC 0.972 / 0.948 / 0.968 (k-mer 0.903 / 0.920 / 0.912). The GRU leaves the base rate
+    # after 2 to 4 epochs, so 12 leave it 8 to 10 epochs to learn; with 8 epochs seed 2 won 37.5%.
     assert m["n_eligible_targets"] >= 10
     assert m["gru_median_roc_auc"] >= GRU_AUC_FLOOR
-    assert m["fraction_targets_won"] >= 0.25
+    assert m["fraction_targets_won"] > 0.5
     assert m["kmer_median_roc_auc"] > 0.8  # the baseline is not weakened: it reads the same 200 bp
     assert m["grid_rows"] == 6
 
@@ -55,12 +54,12 @@ def test_any_fasta_with_records_and_n_runs(lesson_runs, tmp_path_factory):
 def test_the_notebooks_models_are_the_librarys(lesson_runs):
     """The language model and the multitask GRU written out in the lesson and the library's
     builders agree (layer classes and parameter counts at the lesson's defaults)."""
-    from course_lib import language
+    from course_lib import models
 
     m = lesson_runs("08_genome_language")
 
     def layers(model):
         return [[l.__class__.__name__, l.count_params()] for l in model.layers]
 
-    assert m["model_layers"]["language_model"] == layers(language.build_language_model("gru", 48, 2, 8, 0.002, 0))
-    assert m["model_layers"]["multitask_gru"] == layers(language.build_multitask_gru(24, 32, 1, 8, 0.05, 0.01, 0, clipnorm=1.0))
+    assert m["model_layers"]["language_model"] == layers(models.build_language_model("gru", 48, 2, 8, 0.002, 0))
+    assert m["model_layers"]["multitask_gru"] == layers(models.build_multitask_gru(24, 32, 1, 8, 0.05, 0.01, 0, clipnorm=1.0))
