@@ -58,22 +58,22 @@ def test_03_lstm_ahead_of_simple_rnn_and_gradients_decay(lesson_runs):
 
 
 def test_03_the_notebooks_models_are_the_librarys(lesson_runs):
-    """The SimpleRNN and LSTM written out in lesson 03 and recurrent.build_sequence_classifier agree."""
-    from course_lib import recurrent
+    """The SimpleRNN and LSTM written out in lesson 03 and models.build_sequence_classifier agree."""
+    from course_lib import models
 
     m = lesson_runs("03_vanishing_gradients")
     for kind in ("simple_rnn", "lstm"):
-        library = recurrent.build_sequence_classifier(kind, 100, 1, 1, read_out="flatten", dropout=0.2,
-                                                      loss="mse", seed=0)
+        library = models.build_sequence_classifier(kind, 100, 1, 1, read_out="flatten", dropout=0.2,
+                                                   loss="mse", seed=0)
         assert m["model_layers"][kind] == [[l.__class__.__name__, l.count_params()] for l in library.layers]
 
 
 def test_01_the_notebooks_dna_models_are_the_librarys(lesson_runs):
     """The SimpleRNN, LSTM and Conv1D written out in lesson 01 and build_sequence_classifier agree."""
-    from course_lib import recurrent
+    from course_lib import models
 
     m = lesson_runs("01_motif_detection")
     for kind, read_out in (("simple_rnn", "last"), ("lstm", "last"), ("conv1d", "max")):
-        library = recurrent.build_sequence_classifier(kind, None, 4, 16, kernel_size=12, read_out=read_out,
-                                                      optimizer="adam", seed=0)
+        library = models.build_sequence_classifier(kind, None, 4, 16, kernel_size=12, read_out=read_out,
+                                                   optimizer="adam", seed=0)
         assert m["dna_model_layers"][kind] == [[l.__class__.__name__, l.count_params()] for l in library.layers]
