@@ -65,12 +65,6 @@ def lesson_runs(tmp_path_factory, executed_notebooks):
     return run
 
 
-# Tests that need the TensorFlow backend but live in modules that cannot carry the marker
-# themselves (node id -> reason); they get ``tensorflow`` here.
-TENSORFLOW_TESTS = {
-    "tests/test_architectures.py::test_grad_cam_matches_a_gradient_tape_reference":
-        "its reference Grad-CAM is taken with a tf.GradientTape",
-}
 
 # Test modules whose tests never import Keras (not in a subprocess, nor in a notebook they run)
 # or pin their own KERAS_BACKEND, less the tests named: the same result on every backend, so
@@ -115,14 +109,12 @@ def pytest_runtest_setup(item):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Notebook and Slurm tests are slow (``-m "not slow"`` is the fast tier); the lists above
-    add ``tensorflow`` and ``backend_neutral``; the site test builds the site from the lessons
+    """Notebook and Slurm tests are slow (``-m "not slow"`` is the fast tier); the list above
+    adds ``backend_neutral``; the site test builds the site from the lessons
     the other tests ran, so it goes last."""
     for item in items:
         if item.get_closest_marker("notebook") or item.get_closest_marker("slurm"):
             item.add_marker(pytest.mark.slow)
-        if item.nodeid in TENSORFLOW_TESTS:
-            item.add_marker(pytest.mark.tensorflow(reason=TENSORFLOW_TESTS[item.nodeid]))
         keras_tests = BACKEND_NEUTRAL_MODULES.get(Path(item.nodeid.split("::")[0]).stem)
         if keras_tests is not None and getattr(item, "originalname", item.name) not in keras_tests:
             item.add_marker(pytest.mark.backend_neutral)
