@@ -266,7 +266,8 @@ def test_lesson_09s_model_cell_builds_the_librarys_models(name, head, options):
 
     from course_lib import tricks
 
-    ns = dict(keras=keras, np=np, architectures=arch, models=models, tricks=tricks, SIZE="tiny", LEARNING_RATE=0.003,
+    ns = dict(keras=keras, np=np, architectures=arch, models=models, tricks=tricks, SIZE="tiny",
+              LEARNING_RATE=0.003,
               WARMUP_STEPS=40, ACCUMULATION_STEPS=1, LOSS="bce")
     exec(_lesson_09_cell("def build_capstone("), ns)
     keras.utils.set_random_seed(0)
