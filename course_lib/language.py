@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib.metrics import (best_thresholds, bits_per_base, f1_scores,  # noqa: F401 (scores live in metrics)
+                                fraction_won, perplexity)
 from course_lib.sequences import integer_encode, kmer_counts
 
 #: The repeating unit of the paper's toy genome.
@@ -319,22 +321,6 @@ def markov_cross_entropy(log_probs: np.ndarray, segments: list[str],
     if counts.sum() == 0:
         raise ValueError("no held-out base has enough history; pass longer segments or context")
     return float(-(counts * log_probs.ravel()).sum() / counts.sum())
-
-
-def perplexity(cross_entropy: float) -> float:
-    """``exp(cross_entropy)`` for a cross-entropy in nats per base.
-
-    Introduced in: 08_genome_language
-    """
-    return float(np.exp(cross_entropy))
-
-
-def bits_per_base(ppl: float) -> float:
-    """``log2(perplexity)``: 2 bits for a uniformly random genome, 0 for a perfect model.
-
-    Introduced in: 08_genome_language
-    """
-    return float(np.log2(ppl))
 
 
 def markov_perplexities(train: list[str], test: list[str], orders=range(9),
@@ -637,64 +623,6 @@ def centre_codes(X: np.ndarray, width: int = 100) -> np.ndarray:
         raise ValueError(f"X must be (n, L, 4) one-hot with L >= width={width}, got {X.shape}")
     lo = (X.shape[1] - width) // 2
     return X[:, lo:lo + width].argmax(axis=2).astype(np.int8)
-
-
-def f1_scores(y_true: np.ndarray, y_prob: np.ndarray, threshold: float | np.ndarray = 0.5
-              ) -> np.ndarray:
-    """Per-target F1 of thresholded probabilities.
-
-    Parameters
-    ----------
-    y_true : np.ndarray of 0/1, shape (n, T)
-    y_prob : np.ndarray of float, shape (n, T)
-    threshold : float or np.ndarray of shape (T,)
-        Predict 1 where ``y_prob >= threshold``.
-
-    Returns
-    -------
-    np.ndarray, shape (T,), float64
-        ``2 TP / (2 TP + FP + FN)``; 0 where a target has no positives and none predicted.
-
-    Introduced in: 08_genome_language
-    """
-    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
-    if y_true.shape != y_prob.shape or y_true.ndim != 2:
-        raise ValueError(f"y_true {y_true.shape} and y_prob {y_prob.shape} must both be (n, T)")
-    pred = y_prob >= np.asarray(threshold)
-    truth = y_true.astype(bool)
-    tp = (pred & truth).sum(axis=0)
-    wrong = (pred & ~truth).sum(axis=0) + (~pred & truth).sum(axis=0)
-    denom = 2 * tp + wrong
-    return np.divide(2 * tp, denom, out=np.zeros(len(tp)), where=denom > 0)
-
-
-def best_thresholds(y_true: np.ndarray, y_prob: np.ndarray) -> np.ndarray:
-    """Per-target threshold maximizing F1 (choose it on validation data, apply it to test).
-
-    Returns
-    -------
-    np.ndarray, shape (T,), float64
-
-    Introduced in: 08_genome_language
-    """
-    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
-    out = np.full(y_prob.shape[1], 0.5)
-    for t in range(y_prob.shape[1]):
-        grid = np.unique(np.quantile(y_prob[:, t], np.linspace(0.5, 0.999, 60)))
-        scores = [f1_scores(y_true[:, t:t + 1], y_prob[:, t:t + 1], g)[0] for g in grid]
-        out[t] = grid[int(np.argmax(scores))]
-    return out
-
-
-def fraction_won(f1_model: np.ndarray, f1_baseline: np.ndarray, eligible: np.ndarray) -> float:
-    """Share of eligible targets where the model's F1 is strictly higher than the baseline's.
-
-    Introduced in: 08_genome_language
-    """
-    eligible = np.asarray(eligible, dtype=bool)
-    if not eligible.any():
-        raise ValueError("no eligible target (none with >= 1% positives in training)")
-    return float(np.mean(f1_model[eligible] > f1_baseline[eligible]))
 
 
 # Builders and the k-mer baseline live in course_lib.models; these names stay importable from here.

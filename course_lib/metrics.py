@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -313,3 +315,118 @@ def capstone_metrics(y_true, y_prob, train_prevalence, threshold: float = 0.5) -
             "all_negative_accuracy": float((y_true == 0).mean()),
             "weighted_roc_auc": float(np.average(rocs, weights=w[ok])),
             "weighted_pr_auc": float(np.average(prs, weights=w[ok]))}
+
+
+# Lesson scores: accuracy by motif position (01), perplexity and per-target F1 (08)
+
+def accuracy_by_position(labels: np.ndarray, predictions: np.ndarray, positions: np.ndarray,
+                         bins: Sequence[int]) -> "pd.DataFrame":
+    """Accuracy of binary predictions, positives grouped by where their motif starts.
+
+    Parameters
+    ----------
+    labels, predictions : np.ndarray of int, shape (n,)
+        True and predicted classes (0/1).
+    positions : np.ndarray of int, shape (n,)
+        Motif start of each positive, -1 for negatives.
+    bins : sequence of int
+        Bin edges of the start position, e.g. ``[0, 25, 50, 75, 100]``; bin i is
+        ``[bins[i], bins[i+1])``.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per bin (``motif_start`` like ``"0-24"``, ``n``, ``accuracy``) and a last row
+        ``"no motif"`` for the negatives.
+
+    Introduced in: 01_motif_detection
+    """
+    import pandas as pd
+
+    labels, predictions, positions = (np.asarray(a) for a in (labels, predictions, positions))
+    if not labels.shape == predictions.shape == positions.shape:
+        raise ValueError("labels, predictions and positions must have the same shape (n,)")
+    correct = labels == predictions
+    rows = []
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        inside = (labels == 1) & (positions >= lo) & (positions < hi)
+        rows.append({"motif_start": f"{lo}-{hi - 1}", "n": int(inside.sum()),
+                     "accuracy": float(correct[inside].mean()) if inside.any() else float("nan")})
+    negative = labels == 0
+    rows.append({"motif_start": "no motif", "n": int(negative.sum()),
+                 "accuracy": float(correct[negative].mean()) if negative.any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def perplexity(cross_entropy: float) -> float:
+    """``exp(cross_entropy)`` for a cross-entropy in nats per base.
+
+    Introduced in: 08_genome_language
+    """
+    return float(np.exp(cross_entropy))
+
+
+def bits_per_base(ppl: float) -> float:
+    """``log2(perplexity)``: 2 bits for a uniformly random genome, 0 for a perfect model.
+
+    Introduced in: 08_genome_language
+    """
+    return float(np.log2(ppl))
+
+
+def f1_scores(y_true: np.ndarray, y_prob: np.ndarray, threshold: float | np.ndarray = 0.5
+              ) -> np.ndarray:
+    """Per-target F1 of thresholded probabilities.
+
+    Parameters
+    ----------
+    y_true : np.ndarray of 0/1, shape (n, T)
+    y_prob : np.ndarray of float, shape (n, T)
+    threshold : float or np.ndarray of shape (T,)
+        Predict 1 where ``y_prob >= threshold``.
+
+    Returns
+    -------
+    np.ndarray, shape (T,), float64
+        ``2 TP / (2 TP + FP + FN)``; 0 where a target has no positives and none predicted.
+
+    Introduced in: 08_genome_language
+    """
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    if y_true.shape != y_prob.shape or y_true.ndim != 2:
+        raise ValueError(f"y_true {y_true.shape} and y_prob {y_prob.shape} must both be (n, T)")
+    pred = y_prob >= np.asarray(threshold)
+    truth = y_true.astype(bool)
+    tp = (pred & truth).sum(axis=0)
+    wrong = (pred & ~truth).sum(axis=0) + (~pred & truth).sum(axis=0)
+    denom = 2 * tp + wrong
+    return np.divide(2 * tp, denom, out=np.zeros(len(tp)), where=denom > 0)
+
+
+def best_thresholds(y_true: np.ndarray, y_prob: np.ndarray) -> np.ndarray:
+    """Per-target threshold maximizing F1 (choose it on validation data, apply it to test).
+
+    Returns
+    -------
+    np.ndarray, shape (T,), float64
+
+    Introduced in: 08_genome_language
+    """
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    out = np.full(y_prob.shape[1], 0.5)
+    for t in range(y_prob.shape[1]):
+        grid = np.unique(np.quantile(y_prob[:, t], np.linspace(0.5, 0.999, 60)))
+        scores = [f1_scores(y_true[:, t:t + 1], y_prob[:, t:t + 1], g)[0] for g in grid]
+        out[t] = grid[int(np.argmax(scores))]
+    return out
+
+
+def fraction_won(f1_model: np.ndarray, f1_baseline: np.ndarray, eligible: np.ndarray) -> float:
+    """Share of eligible targets where the model's F1 is strictly higher than the baseline's.
+
+    Introduced in: 08_genome_language
+    """
+    eligible = np.asarray(eligible, dtype=bool)
+    if not eligible.any():
+        raise ValueError("no eligible target (none with >= 1% positives in training)")
+    return float(np.mean(f1_model[eligible] > f1_baseline[eligible]))

@@ -14,6 +14,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from course_lib.metrics import accuracy_by_position  # noqa: F401 (scores live in metrics)
+
 
 def layer_parameter_count(kind: str, units: int, channels: int = 1, kernel_size: int = 3) -> int:
     """The number of weights of one layer, from its formula.
@@ -51,45 +53,6 @@ def layer_parameter_count(kind: str, units: int, channels: int = 1, kernel_size:
     if kind not in formulas:
         raise ValueError(f"kind must be one of {sorted(formulas)}, got {kind!r}")
     return int(formulas[kind])
-
-
-def accuracy_by_position(labels: np.ndarray, predictions: np.ndarray, positions: np.ndarray,
-                         bins: Sequence[int]) -> "pd.DataFrame":
-    """Accuracy of binary predictions, positives grouped by where their motif starts.
-
-    Parameters
-    ----------
-    labels, predictions : np.ndarray of int, shape (n,)
-        True and predicted classes (0/1).
-    positions : np.ndarray of int, shape (n,)
-        Motif start of each positive, -1 for negatives.
-    bins : sequence of int
-        Bin edges of the start position, e.g. ``[0, 25, 50, 75, 100]``; bin i is
-        ``[bins[i], bins[i+1])``.
-
-    Returns
-    -------
-    pd.DataFrame
-        One row per bin (``motif_start`` like ``"0-24"``, ``n``, ``accuracy``) and a last row
-        ``"no motif"`` for the negatives.
-
-    Introduced in: 01_motif_detection
-    """
-    import pandas as pd
-
-    labels, predictions, positions = (np.asarray(a) for a in (labels, predictions, positions))
-    if not labels.shape == predictions.shape == positions.shape:
-        raise ValueError("labels, predictions and positions must have the same shape (n,)")
-    correct = labels == predictions
-    rows = []
-    for lo, hi in zip(bins[:-1], bins[1:]):
-        inside = (labels == 1) & (positions >= lo) & (positions < hi)
-        rows.append({"motif_start": f"{lo}-{hi - 1}", "n": int(inside.sum()),
-                     "accuracy": float(correct[inside].mean()) if inside.any() else float("nan")})
-    negative = labels == 0
-    rows.append({"motif_start": "no motif", "n": int(negative.sum()),
-                 "accuracy": float(correct[negative].mean()) if negative.any() else float("nan")})
-    return pd.DataFrame(rows)
 
 
 def next_character_windows(sequences: np.ndarray, window: int = 100) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib import models, recurrent, simulation
+from course_lib import metrics, models, recurrent, simulation
 
 
 def test_binary_strings_label_the_motif():
@@ -97,7 +97,7 @@ def test_accuracy_by_position_by_hand():
     labels = np.array([1, 1, 1, 1, 0, 0])
     preds = np.array([0, 1, 1, 1, 0, 1])
     pos = np.array([2, 8, 12, 15, -1, -1])
-    table = recurrent.accuracy_by_position(labels, preds, pos, bins=[0, 10, 20])
+    table = metrics.accuracy_by_position(labels, preds, pos, bins=[0, 10, 20])
     assert table["motif_start"].tolist() == ["0-9", "10-19", "no motif"]
     assert table["n"].tolist() == [2, 2, 2]
     assert table["accuracy"].tolist() == [0.5, 1.0, 0.5]

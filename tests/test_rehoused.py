@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from course_lib import (architectures, data, deepsea, language, models, recurrent, resistance,
-                        sequences, simulation)
+from course_lib import (architectures, data, deepsea, language, metrics, models, recurrent,
+                        resistance, sequences, simulation)
 
 MOVED = [
     (recurrent, "build_sequence_classifier", models), (recurrent, "build_lag_model", models),
@@ -28,6 +28,9 @@ MOVED = [
     (deepsea, "STANDIN_MOTIFS", simulation), (resistance, "simulate_resistance_dataset", simulation),
     (resistance, "ResistanceDataset", simulation), (language, "random_genome", simulation),
     (language, "repeating_genome", simulation), (language, "REPEAT_UNIT", simulation),
+    (recurrent, "accuracy_by_position", metrics), (language, "f1_scores", metrics),
+    (language, "best_thresholds", metrics), (language, "fraction_won", metrics),
+    (language, "perplexity", metrics), (language, "bits_per_base", metrics),
 ]
 
 
