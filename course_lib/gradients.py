@@ -3,8 +3,9 @@
 Everything else in ``course_lib`` that needs d output / d input calls :func:`input_gradients`,
 so a lesson can pick its backend with one ``BACKEND`` parameter (set before ``import keras``).
 :func:`seed_unseeded_dropout` covers the one place where PyTorch's Keras draws random numbers
-from outside the layer's seed state. What is TensorFlow by nature (the multi-worker strategy of ``course train`` on a cluster) calls
-:func:`require_tensorflow` first, so another backend gets one clear error.
+from outside the layer's seed state. What is TensorFlow by nature (the multi-worker strategy of
+``course train`` on a cluster) calls :func:`require_tensorflow` first, so another backend gets
+one clear error.
 """
 
 from __future__ import annotations
