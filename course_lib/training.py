@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -172,10 +173,11 @@ def train_model(
     patience: int = 3,
     verbose: int | str = "auto",
     callbacks: list | None = None,
+    monitor: str = "val_loss",
 ):
     """Fit with best-validation checkpoints, resumption after a kill, early stopping and logs.
 
-    ``out_dir`` receives ``checkpoints/best.keras`` (lowest validation loss), ``backup/``
+    ``out_dir`` receives ``checkpoints/best.keras`` (the best epoch by ``monitor``), ``backup/``
     (BackupAndRestore: rerunning the same call after a kill or preemption resumes at the
     last finished epoch; removed when training completes), ``log.csv`` (one row per epoch,
     appended across resumptions), ``logs/`` (TensorBoard) and, at the end, ``model.keras``
@@ -193,11 +195,19 @@ def train_model(
     epochs : int
         Total epochs, counting those done before a resumption.
     patience : int
-        Early stopping: epochs without validation-loss improvement.
+        Early stopping: epochs without improvement of ``monitor``.
     verbose : int or "auto"
         Keras progress bars.
     callbacks : list, optional
         Extra Keras callbacks.
+    monitor : str
+        The logged quantity that picks the best epoch: ``"val_loss"`` (lowest) or a validation
+        metric the model was compiled with, e.g. ``"val_auc"`` (highest: every quantity but a
+        loss is maximised). A name the model does not log is refused after the first epoch,
+        and a folder this call created is removed. Validation loss can
+        rise while the ranking improves, when a model leaves the base rate and its first
+        confident predictions are often wrong (lesson 09 measured it: loss 0.291 -> 0.300 while
+        the AUC went 0.62 -> 0.71); monitor the metric the lesson reports in that case.
 
     Returns
     -------
@@ -210,13 +220,27 @@ def train_model(
 
     from course_lib.models import load_model, save_model
 
+    if not monitor.startswith("val_"):
+        raise ValueError(f"monitor must be a validation quantity such as 'val_loss' or 'val_auc', got "
+                         f"{monitor!r}: the best epoch is chosen on data the model was not fitted to")
     out = Path(out_dir)
+    created = not out.exists()
     (out / "checkpoints").mkdir(parents=True, exist_ok=True)
     best = out / "checkpoints" / "best.keras"
+    mode = "min" if monitor.endswith("loss") else "max"
+
+    def require_monitor(epoch, logs):  # else Keras only warns and no best epoch is ever kept
+        if monitor not in (logs or {}):
+            if created:
+                shutil.rmtree(out, ignore_errors=True)
+            raise ValueError(f"monitor={monitor!r} is not logged by this model; it logs "
+                             f"{sorted(logs or {})}. Compile the model with that metric or monitor one of these")
+
     standard = [
+        keras.callbacks.LambdaCallback(on_epoch_end=require_monitor),
         keras.callbacks.BackupAndRestore(str(out / "backup")),
-        keras.callbacks.ModelCheckpoint(str(best), monitor="val_loss", save_best_only=True),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
+        keras.callbacks.ModelCheckpoint(str(best), monitor=monitor, mode=mode, save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=patience),
         keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
     ]
     if _has_tensorboard():

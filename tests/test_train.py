@@ -197,3 +197,29 @@ def test_an_out_that_is_a_file_is_refused_by_flag(tmp_path, capsys):
     code = train_command.run_train(_args("danq", "--out", str(tmp_path / "afile")))
     assert code == 2 and (tmp_path / "afile").read_text() == "x"
     assert "--out" in capsys.readouterr().err
+
+
+def test_monitor_val_auc_keeps_the_epoch_with_the_highest_validation_auc(data, tmp_path):
+    training.set_seed(0)
+    model = models.build_model("danq", "tiny", seq_len=600, n_targets=6)  # compiled with an "auc" metric
+    train = deepsea.make_dataset(data, "train", 20, seed=0)
+    valid = deepsea.make_dataset(data, "valid", 20, shuffle=False)
+    kept = training.train_model(model, train, valid, tmp_path, epochs=3, patience=3, verbose=0,
+                                monitor="val_auc")
+    log = pd.read_csv(tmp_path / "log.csv")
+    scores = dict(zip(["loss", "auc"], kept.evaluate(valid, verbose=0)))
+    assert scores["auc"] == pytest.approx(log["val_auc"].max(), abs=1e-5)
+
+
+@pytest.mark.parametrize("monitor, expected", [
+    ("auc", "must be a validation quantity"),
+    ("val_accuracy", "monitor='val_accuracy' is not logged by this model"),
+])
+def test_a_monitor_the_model_does_not_log_is_refused_and_nothing_is_left(data, tmp_path, monitor, expected):
+    training.set_seed(0)
+    model = models.build_model("danq", "tiny", seq_len=600, n_targets=6)
+    train = deepsea.make_dataset(data, "train", 20, seed=0)
+    valid = deepsea.make_dataset(data, "valid", 20, shuffle=False)
+    with pytest.raises(ValueError, match=expected):
+        training.train_model(model, train, valid, tmp_path / "run", epochs=2, verbose=0, monitor=monitor)
+    assert not (tmp_path / "run").exists()
