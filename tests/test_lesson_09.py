@@ -7,13 +7,14 @@ import pytest
 pytestmark = pytest.mark.notebook
 
 MODELS = {"deepsea", "danq", "resnet", "resnet_onehot", "resnet_transformer", "resnet_bilstm"}
-# median ROC AUC measured at the defaults, seed 0 (seed 1): DeepSEA 0.982 (0.980), DanQ 0.981 (0.959),
-# one-hot ResNet 0.936 (0.861; 0.761 at seed 2); the embedding ResNet and both heads are at the onset of learning
-# after EPOCHS=2 (0.74-0.88 at seed 0, 0.52-0.83 at seed 1), so they are held only to chance or better
+# median ROC AUC measured at the defaults, seed 0 (seeds 1, 2), each model at its best epoch by validation AUC:
+# DeepSEA 0.981 (0.980, 0.980), DanQ 0.981 (0.959, 0.981); the capstone's ResNet with one-hot input 0.936 (0.861,
+# 0.761), with the embedding 0.882 (0.819, 0.828), + Transformer 0.754 (0.826, 0.814). The ResNet + BiLSTM is at the
+# onset of learning after EPOCHS=2 (0.743, 0.544, 0.675), so it is held only to chance or better
 BASELINES = ("deepsea", "danq")
 BASELINE_FLOOR = 0.90
-LEARNERS = ("resnet_onehot",)
-LEARNER_FLOOR = 0.70
+LEARNERS = ("resnet_onehot", "resnet", "resnet_transformer")
+LEARNER_FLOOR = 0.65
 BEST_FRACTION = 0.95  # measured: the best model at 0.99 of the oracle's median ROC AUC
 
 
@@ -32,20 +33,24 @@ def test_every_model_is_compared_and_ranked_by_median_pr_auc(m):
         assert m[f"{name}_median_roc_auc"] >= 0.45, name
     for name in BASELINES:  # lesson 05's recipe trains both (they were at chance with the capstone's)
         assert m[f"{name}_median_roc_auc"] >= BASELINE_FLOOR, name
-    for name in LEARNERS:  # the capstone's trunk with one-hot input learns in EPOCHS passes
+    for name in LEARNERS:  # the capstone's trunk learns in EPOCHS passes, with either input and the Transformer
         assert m[f"{name}_median_roc_auc"] >= LEARNER_FLOOR, name
     best = max(m[f"{name}_median_roc_auc"] for name in ranking)
     assert best >= BEST_FRACTION * m["oracle_median_roc_auc"]
 
 
 def test_prevalence_bias_lowers_the_first_epoch_loss(m):
-    # measured: 0.461 without the bias, 0.315 with it
+    # measured at seeds 0 / 1 / 2: 0.461 / 0.472 / 0.462 without the bias, 0.318 / 0.311 / 0.305 with it
     assert m["ablation_no_bias_init_first_epoch_loss"] > m["ablation_all_tricks_first_epoch_loss"] + 0.05
+    # the ablation's final scores are read from trained models (measured 0.73-0.96 at seeds 0-2), not from
+    # models at chance, though they do not rank the tricks: their order changes with the seed
+    for run in ("all_tricks", "no_bias_init", "no_warm-up"):
+        assert m[f"ablation_{run}_median_roc_auc"] >= 0.60, run
 
 
 def test_accuracy_is_near_the_all_negative_baseline(m):
-    # measured at seeds 0 / 1: all-negative 0.878 / 0.868; DeepSEA 0.978 / 0.970, DanQ 0.977 / 0.936
-    # (near the oracle, yet only 6-10 points above "always no"); the capstone's models 0.878-0.914
+    # measured at seeds 0 / 1 / 2: all-negative 0.878 / 0.868 / 0.859; DeepSEA 0.979 / 0.970 / 0.980, DanQ 0.974 /
+    # 0.936 / 0.976 (near the oracle, yet only 6-12 points above "always no"); the capstone's models 0.872-0.920
     base = m["all_negative_accuracy"]
     assert base > 0.85  # this stand-in has about 12% positives
     for name in MODELS:
