@@ -203,11 +203,11 @@ def train_model(
     monitor : str
         The logged quantity that picks the best epoch: ``"val_loss"`` (lowest) or a validation
         metric the model was compiled with, e.g. ``"val_auc"`` (highest: every quantity but a
-        loss is maximised). A name the model does not log is refused after the first epoch,
-        and a folder this call created is removed. Validation loss can
-        rise while the ranking improves, when a model leaves the base rate and its first
-        confident predictions are often wrong (lesson 09 measured it: loss 0.291 -> 0.300 while
-        the AUC went 0.62 -> 0.71); monitor the metric the lesson reports in that case.
+        loss is maximised). Validation loss can rise while the ranking improves, when a model
+        leaves the base rate and its first confident predictions are often wrong (lesson 09
+        measured it: loss 0.291 -> 0.300 while the AUC went 0.62 -> 0.71); monitor the metric
+        the lesson reports in that case. A name the model does not log is refused after the
+        first epoch, and a folder this call created is removed.
 
     Returns
     -------
