@@ -856,7 +856,8 @@ def build_beyond_danq(
 
     R. Chaves Moreno, "Classifying non-coding DNA sequences" (capstone, 2020): an embedding,
     a 1D Wide ResNet and a Transformer-XL (here a Transformer encoder with a learned
-    absolute position encoding, see :class:`course_lib.layers.PositionEncoding`), or a bidirectional LSTM;
+    absolute position encoding, see :class:`course_lib.layers.PositionEncoding`), or a bidirectional LSTM
+    (here followed by batch norm);
     the head's output is concatenated with the ResNet's (skip connection), flattened and
     passed to two dense layers. The model outputs **logits** and is compiled with
     binary cross-entropy from logits; use :func:`course_lib.architectures.predict_probabilities` for probabilities.
@@ -920,8 +921,11 @@ def build_beyond_danq(
         parts.insert(0, transformer_encoder(trunk, n_layers, n_heads, key_dim, d_model, ff_dim,
                                             dropout, position))
     elif head == "bilstm":
-        parts.insert(0, layers.Bidirectional(layers.LSTM(lstm_units, return_sequences=True),
-                                             name="head_bilstm")(trunk))
+        # batch norm puts the LSTM's small tanh outputs on the trunk's scale before the skip (the
+        # Transformer ends in layer norm); measured in lesson 09 at the defaults, median ROC AUC
+        # 0.544 -> 0.859 at seed 1, 0.743 -> 0.882 at seed 0, 0.675 -> 0.732 at seed 2
+        lstm = layers.Bidirectional(layers.LSTM(lstm_units, return_sequences=True), name="head_bilstm")(trunk)
+        parts.insert(0, layers.BatchNormalization(momentum=BN_MOMENTUM, name="head_bn")(lstm))
     if head != "none" and not skip:
         parts = parts[:1]
     x = layers.Concatenate(name="classifier_skip")(parts) if len(parts) > 1 else parts[0]

@@ -84,7 +84,8 @@ def test_bilstm_head_and_no_skip():
     with_skip = arch.count_parameters(_tiny("bilstm"))
     without = arch.count_parameters(_tiny("bilstm", skip=False))
     units = models.SIZES["beyond_danq"]["tiny"]["lstm_units"]
-    assert with_skip["head"] == 2 * 4 * units * (8 + units + 1)  # two LSTMs on 8 channels
+    # two LSTMs on 8 channels, then batch norm of their 2 x units outputs (scale, shift, moving mean and variance)
+    assert with_skip["head"] == 2 * 4 * units * (8 + units + 1) + 4 * 2 * units
     # the skip adds the trunk's 8 channels at each of the 4 positions to the first dense layer
     assert with_skip["classifier"] - without["classifier"] == 4 * 8 * 8
 

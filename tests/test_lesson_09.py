@@ -9,11 +9,11 @@ pytestmark = pytest.mark.notebook
 MODELS = {"deepsea", "danq", "resnet", "resnet_onehot", "resnet_transformer", "resnet_bilstm"}
 # median ROC AUC measured at the defaults, seed 0 (seeds 1, 2), each model at its best epoch by validation AUC:
 # DeepSEA 0.981 (0.980, 0.980), DanQ 0.981 (0.959, 0.981); the capstone's ResNet with one-hot input 0.936 (0.861,
-# 0.761), with the embedding 0.882 (0.819, 0.828), + Transformer 0.754 (0.826, 0.814). The ResNet + BiLSTM is at the
-# onset of learning after EPOCHS=2 (0.743, 0.544, 0.675), so it is held only to chance or better
+# 0.761), with the embedding 0.882 (0.819, 0.828), + Transformer 0.754 (0.826, 0.814), + BiLSTM 0.882 (0.859, 0.732;
+# it was at chance, 0.544, at seed 1 before its output was batch-normalised; 0.811-0.928 at seeds 3-5, measured alone)
 BASELINES = ("deepsea", "danq")
 BASELINE_FLOOR = 0.90
-LEARNERS = ("resnet_onehot", "resnet", "resnet_transformer")
+LEARNERS = ("resnet_onehot", "resnet", "resnet_transformer", "resnet_bilstm")
 LEARNER_FLOOR = 0.65
 BEST_FRACTION = 0.95  # measured: the best model at 0.99 of the oracle's median ROC AUC
 
@@ -33,7 +33,7 @@ def test_every_model_is_compared_and_ranked_by_median_pr_auc(m):
         assert m[f"{name}_median_roc_auc"] >= 0.45, name
     for name in BASELINES:  # lesson 05's recipe trains both (they were at chance with the capstone's)
         assert m[f"{name}_median_roc_auc"] >= BASELINE_FLOOR, name
-    for name in LEARNERS:  # the capstone's trunk learns in EPOCHS passes, with either input and the Transformer
+    for name in LEARNERS:  # the capstone's trunk learns in EPOCHS passes, with either input and either head
         assert m[f"{name}_median_roc_auc"] >= LEARNER_FLOOR, name
     best = max(m[f"{name}_median_roc_auc"] for name in ranking)
     assert best >= BEST_FRACTION * m["oracle_median_roc_auc"]
