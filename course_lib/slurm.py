@@ -493,6 +493,9 @@ def preemption_callback(signum: int = signal.SIGUSR1, requeue: bool = True, seed
         def on_epoch_end(self, epoch, logs=None):
             if not self.flag.requested:
                 return
+            # Said before `scontrol requeue`: Slurm stops the job as soon as it is requeued,
+            # so a line printed after the requeue may never reach the job's log.
+            print(f"preempted after epoch {epoch + 1}: backup saved", flush=True)
             queued = requeue and requeue_job()
             what = "job requeued" if queued else "not requeued"
             message = (f"preempted after epoch {epoch + 1}: backup saved, {what}; "

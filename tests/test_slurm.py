@@ -110,7 +110,8 @@ def test_signalled_job_requeues_and_resumes_to_the_same_weights(cluster, workdir
           f"the signal, {time.perf_counter() - danq_runs['started']:.0f} s from submission")
     assert state.restarts == 1
     log = (workdir / f"slurm-danq-{job}.out").read_text()
-    assert "preempted after epoch" in log and "job requeued" in log and "restart 1" in log
+    # "job requeued" may be cut off: Slurm stops the first run as soon as it is requeued.
+    assert "preempted after epoch" in log and "restart 1" in log, log
     stopped_after = int(log.split("preempted after epoch ")[1].split(":")[0])
     assert 1 <= stopped_after < 4, "the signal must arrive mid-training"
     assert epochs_logged(out) == [0, 1, 2, 3]  # none lost, none repeated
