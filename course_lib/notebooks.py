@@ -221,7 +221,8 @@ def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
 
     Numbers are checked against what their defaults and names say (:func:`_check_range`):
     no negative counts, sizes or rates; fractions (``*_FRACTION``, ``DROPOUT``, ``*_NOISE``,
-    ``*_THRESHOLD``, ``PRESENCE``, ``*_RATE``) in [0, 1]; a positive ``LEARNING_RATE``; and no
+    ``*_THRESHOLD``, ``PRESENCE``, ``*_RATE``) in [0, 1]; a positive ``LEARNING_RATE`` and
+    ``SHARPNESS``; and no
     0 for a whole-number parameter whose default is positive, unless its comment in the
     ``parameters`` cell says what 0 means (``0 keeps the longest``, ``0 skips part 2``).
 
@@ -263,6 +264,13 @@ def _check_choice(name: str, value: Any, info: dict) -> None:
                              + f" (default {info['default']})")
 
 
+#: Numbers that must be above 0, with what to say instead.
+_POSITIVE = {
+    "LEARNING_RATE": "the learning rate must be positive, e.g. 0.001",
+    "SHARPNESS": "the stand-in's sites are drawn from the motif probabilities to this power, "
+                 "which must be positive (1: the matrices as they are, larger: closer to the consensus)",
+}
+
 _FRACTION = re.compile(r"^(DROPOUT|PRESENCE)$|_(FRACTION|DROPOUT|NOISE|THRESHOLD|RATE)$")
 
 
@@ -285,8 +293,8 @@ def _check_range(name: str, value: Any, info: dict, given: str = "") -> None:
     given = given or f"-p {name} {value}"
     if value < 0 and default >= 0:
         raise ParameterError(f"{given}: {name} cannot be negative (default {info['default']})")
-    if name == "LEARNING_RATE" and value <= 0:
-        raise ParameterError(f"{given}: the learning rate must be positive, e.g. 0.001")
+    if name in _POSITIVE and value <= 0:
+        raise ParameterError(f"{given}: {_POSITIVE[name]} (default {info['default']})")
     if _FRACTION.search(name) and name != "LEARNING_RATE" and value > 1:
         raise ParameterError(f"{given}: {name} is a fraction between 0 and 1 "
                              f"(default {info['default']})")

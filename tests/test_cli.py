@@ -175,6 +175,8 @@ def test_run_shows_each_cell_and_its_duration(tmp_path):
     ("07", "LABEL_NOISE", "1.5", "LABEL_NOISE is a fraction between 0 and 1"),
     ("03", "TRAIN_FRACTION", "2", "is a fraction"),
     ("07", "LEARNING_RATE", "0", "the learning rate must be positive"),
+    ("05", "SHARPNESS", "0", "-p SHARPNESS 0.0: the stand-in's sites are drawn from the motif probabilities"),
+    ("09", "SHARPNESS", "-1", "-p SHARPNESS -1.0: SHARPNESS cannot be negative"),
     ("07", "GRID_UNITS", "[16, 0]", "-p GRID_UNITS '[16, 0]' (the entry 0): GRID_UNITS must be at least 1"),
     ("08", "CELL", "transformer", "-p CELL transformer: CELL is one of rnn, gru, lstm"),
     ("06", "DATA", "my.csv", "-p DATA my.csv: DATA is one of simulated, primer"),
