@@ -222,9 +222,9 @@ def convert_parameters(path: str | Path, raw: dict[str, Any]) -> dict[str, Any]:
     Numbers are checked against what their defaults and names say (:func:`_check_range`):
     no negative counts, sizes or rates; fractions (``*_FRACTION``, ``DROPOUT``, ``*_NOISE``,
     ``*_THRESHOLD``, ``PRESENCE``, ``*_RATE``) in [0, 1]; a positive ``LEARNING_RATE`` and
-    ``SHARPNESS``; and no
-    0 for a whole-number parameter whose default is positive, unless its comment in the
-    ``parameters`` cell says what 0 means (``0 keeps the longest``, ``0 skips part 2``).
+    ``SHARPNESS``; and no 0 for a whole-number parameter whose default is positive, unless its
+    comment in the ``parameters`` cell says what 0 means (``0 keeps the longest``, ``0 skips
+    part 2``).
 
     Raises
     ------
