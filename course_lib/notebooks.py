@@ -380,7 +380,9 @@ def run_notebook(
     """Execute a lesson with papermill and return its metrics.
 
     Writes ``output_dir/<stem>.ipynb`` (the executed notebook) and, on success,
-    ``output_dir/<stem>.metrics.json``.
+    ``output_dir/<stem>.metrics.json``. The kernel process's own stderr (TensorFlow's C++ log
+    lines, ipykernel's warnings and its shutdown noise, none of them a cell's output) goes to
+    ``output_dir/<stem>.kernel.log`` rather than the terminal, unless ``log_output``.
 
     Parameters
     ----------
@@ -427,6 +429,8 @@ def run_notebook(
     metrics_path = out_dir / f"{path.stem}.metrics.json"
     metrics_path.unlink(missing_ok=True)
     streams = {"stdout_file": sys.stdout, "stderr_file": sys.stderr} if log_output else {}
+    if not log_output:  # a batch job's log keeps everything; a terminal only the cells' story
+        streams["kernel_manager_class"] = _kernel_logging_to(out_dir / f"{path.stem}.kernel.log")
     try:
         nb = papermill.execute_notebook(
             str(path),
@@ -445,6 +449,24 @@ def run_notebook(
     tmp.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     tmp.replace(metrics_path)
     return metrics
+
+
+def _kernel_logging_to(log: Path) -> type:
+    """A Jupyter kernel manager whose kernel writes its process's stderr to ``log`` (appended).
+
+    Cells' outputs travel over Jupyter's messages, not this stream; what does come here is
+    TensorFlow's start-up lines and, now and then, an ipykernel traceback from the kernel's
+    own shutdown, which a user must not mistake for the lesson's error.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelLogManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            with open(log, "ab") as stream:  # the kernel holds its own copy once started
+                kw.setdefault("stderr", stream)
+                return await super().start_kernel(**kw)
+
+    return KernelLogManager
 
 
 def _clock_engine() -> str:

@@ -215,5 +215,5 @@ def test_two_runs_of_one_lesson_into_one_folder_end_with_a_complete_notebook_and
     assert not any(o.get("output_type") == "error" for c in code_cells for o in c.outputs)
     metrics = json.loads((out / "04_one_hot_cnn.metrics.json").read_text())
     assert read_metrics(notebook) == metrics, "the notebook and the metrics are from one run"
-    assert sorted(p.name for p in out.iterdir()) == ["04_one_hot_cnn.ipynb",
+    assert sorted(p.name for p in out.iterdir()) == ["04_one_hot_cnn.ipynb", "04_one_hot_cnn.kernel.log",
                                                      "04_one_hot_cnn.metrics.json"]
