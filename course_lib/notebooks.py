@@ -428,9 +428,10 @@ def run_notebook(
     out_dir.mkdir(parents=True, exist_ok=True)
     metrics_path = out_dir / f"{path.stem}.metrics.json"
     metrics_path.unlink(missing_ok=True)
-    streams = {"stdout_file": sys.stdout, "stderr_file": sys.stderr} if log_output else {}
-    if not log_output:  # a batch job's log keeps everything; a terminal only the cells' story
-        streams["kernel_manager_class"] = _kernel_logging_to(out_dir / f"{path.stem}.kernel.log")
+    if log_output:  # the cells' output as it comes (papermill's log_output needs a logging setup)
+        where = {"stdout_file": sys.stdout, "stderr_file": sys.stderr}
+    else:  # a batch job's log keeps everything; a terminal only the cells' story
+        where = {"kernel_manager_class": _kernel_logging_to(out_dir / f"{path.stem}.kernel.log")}
     try:
         nb = papermill.execute_notebook(
             str(path),
@@ -440,7 +441,7 @@ def run_notebook(
             kernel_name="python3",
             engine_name=_clock_engine() if cell_clock else None,
             **({"cell_clock": path.stem} if cell_clock else {}),
-            **streams,  # the cells' output as it comes (papermill's log_output needs a logging setup)
+            **where,
         )
     except PapermillExecutionError as err:
         raise NotebookError(_describe_failure(path, executed, err)) from None

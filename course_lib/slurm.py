@@ -498,10 +498,9 @@ def preemption_callback(signum: int = signal.SIGUSR1, requeue: bool = True, seed
             print(f"preempted after epoch {epoch + 1}: backup saved", flush=True)
             queued = requeue and requeue_job()
             what = "job requeued" if queued else "not requeued"
-            message = (f"preempted after epoch {epoch + 1}: backup saved, {what}; "
-                       "rerun the same command to resume")
-            print(message, flush=True)
-            raise Preempted(message)
+            print(f"{what}; rerun the same command to resume", flush=True)  # the line above said the rest
+            raise Preempted(f"preempted after epoch {epoch + 1}: backup saved, {what}; "
+                            "rerun the same command to resume")
 
     return PreemptionCallback()
 
