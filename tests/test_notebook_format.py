@@ -130,3 +130,98 @@ def test_solution_skeleton(path):
         assert "**What you should observe:**" in prose, (
             f"solutions/{path.name}: exercise {k} does not say what to observe"
         )
+
+
+# -- the lessons read as a course (issue 29) ---------------------------------------------------------
+# Guard rails, not the goal: a lesson says what matters in a few sentences and leaves the evidence
+# (seed tables, wall times, what was tried) to its test and CHANGELOG.md. Measured on 6ede88a before
+# the rewrite: 877-3,075 markdown words, 225-493 before the first section, up to 132 decimal numbers
+# and 23 mentions of a particular seed (lesson 09).
+
+MAX_WORDS, MAX_OPENING_WORDS, MAX_DECIMALS, MAX_SEED_MENTIONS, MAX_CODE_LINE = 1600, 220, 15, 2, 88
+
+
+def prose_measures(nb) -> dict:
+    """Words, words before the first ``##`` heading, decimal numbers and seed mentions of the
+    notebook's markdown, and its code lines longer than the site's column (88 characters)."""
+    import re
+
+    cells = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    text = "\n".join(cells)
+    opening = []
+    for source in cells:
+        heading = re.search(r"^## ", source, flags=re.MULTILINE)
+        opening.append(source[:heading.start()] if heading else source)
+        if heading:
+            break
+    long_lines = [line for c in nb.cells if c.cell_type == "code"
+                  for line in c.source.splitlines() if len(line) > MAX_CODE_LINE]
+    return {
+        "words": len(text.split()),
+        "opening_words": len("\n".join(opening).split()),
+        "decimals": len(re.findall(r"(?<![\w.])\d+\.\d+", text)),
+        "seed_mentions": len(re.findall(r"\bseeds? \d", text, flags=re.IGNORECASE)),
+        "long_code_lines": long_lines,
+    }
+
+
+def test_prose_measures_count_what_they_say():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title\nfive words before it. At seed 3 we got 0.91"),
+        nbformat.v4.new_markdown_cell("## Data\nSeeds 0, 1 gave 1.5 and 2.25; version 3.11.7"),
+        nbformat.v4.new_code_cell("x = 1\n" + "y" * 89),
+    ])
+    got = prose_measures(nb)
+    assert got["opening_words"] == 12 and got["words"] == 23
+    assert got["decimals"] == 4 and got["seed_mentions"] == 2  # 3.11.7 counts once: "3.11"
+    assert got["long_code_lines"] == ["y" * 89]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_the_lesson_is_written_for_the_student(path):
+    got = prose_measures(nbformat.read(path, as_version=4))
+    assert got["opening_words"] <= MAX_OPENING_WORDS, (
+        f"{path.name}: {got['opening_words']} words before the first ## section; at most "
+        f"{MAX_OPENING_WORDS} (what you'll do, learn, need, the runtime, what the default run shows)"
+    )
+    assert got["words"] <= MAX_WORDS, (
+        f"{path.name}: {got['words']} markdown words; at most {MAX_WORDS} (cut, or split the lesson)"
+    )
+    assert got["decimals"] <= MAX_DECIMALS, (
+        f"{path.name}: {got['decimals']} decimal numbers in the prose; at most {MAX_DECIMALS}: the run "
+        "prints the numbers, the text says what they mean in round words"
+    )
+    assert got["seed_mentions"] <= MAX_SEED_MENTIONS, (
+        f"{path.name}: {got['seed_mentions']} mentions of a particular seed; the evidence at other "
+        "seeds goes to the lesson's test and CHANGELOG.md"
+    )
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_the_runtime_is_one_line(path):
+    head = nbformat.read(path, as_version=4).cells[0].source
+    line = next(line for line in head.splitlines() if "**Runtime:**" in line)
+    assert len(line.split()) <= 30 and "seed" not in line.lower(), (
+        f"{path.name}: the Runtime line is one short line (laptop default; full scale on one GPU), "
+        f"not a log of measurements: {line!r}"
+    )
+
+
+@pytest.mark.parametrize("path", LESSONS + sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_code_fits_the_page(path):
+    """The site's code column holds about 88 characters; longer lines scroll sideways."""
+    long_lines = prose_measures(nbformat.read(path, as_version=4))["long_code_lines"]
+    assert not long_lines, (
+        f"{path.parent.name}/{path.name}: {len(long_lines)} code lines over {MAX_CODE_LINE} "
+        f"characters, e.g. {long_lines[0]!r}"
+    )
+
+
+@pytest.mark.parametrize("path", sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_solutions_read_as_answers(path):
+    got = prose_measures(nbformat.read(path, as_version=4))
+    assert got["seed_mentions"] <= MAX_SEED_MENTIONS, (
+        f"solutions/{path.name}: {got['seed_mentions']} mentions of a particular seed; seed tables "
+        "go to the tests"
+    )
