@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -44,19 +45,44 @@ class Lesson:
         return self.path.stem
 
 
-def _to_json(value: Any) -> Any:
-    """Plain-Python copy of ``value`` (numpy scalars and arrays become numbers and lists)."""
+def to_json(value: Any) -> Any:
+    """JSON-ready copy of a metrics value: the one place the course turns numbers into JSON.
+
+    numpy scalars and arrays become Python numbers and lists, paths strings, and a missing
+    number (NaN, +inf or -inf, Python or numpy) becomes ``None``, written ``null``, so a metrics
+    file says "no value" the same way on every machine instead of leaving it to a serializer
+    (``NaN`` is not JSON; a kernel's display message turned it into the string ``'nan'``).
+
+    Parameters
+    ----------
+    value : Any
+        A number, string, path, numpy scalar or array, or a dict / list / tuple of them.
+
+    Returns
+    -------
+    Any
+        The same structure in plain Python (dict keys as strings).
+
+    Introduced in: 04_one_hot_cnn
+    """
     if isinstance(value, dict):
-        return {str(k): _to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_to_json(v) for v in value]
+        return [to_json(v) for v in value]
     if isinstance(value, np.ndarray):
-        return _to_json(value.tolist())
+        return to_json(value.tolist())
     if isinstance(value, np.generic):
-        return value.item()
+        return to_json(value.item())
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
+
+
+def dump_metrics(metrics: dict, **kw: Any) -> str:
+    """``metrics`` as JSON text through :func:`to_json` (strict JSON: no NaN or Infinity)."""
+    return json.dumps(to_json(dict(metrics)), allow_nan=False, sort_keys=True, **kw)
 
 
 def show_metrics(metrics: dict) -> dict:
@@ -74,8 +100,8 @@ def show_metrics(metrics: dict) -> dict:
 
     Introduced in: 04_one_hot_cnn
     """
-    clean = _to_json(dict(metrics))
-    text = json.dumps(clean, indent=2, sort_keys=True, allow_nan=True)
+    clean = to_json(dict(metrics))
+    text = dump_metrics(clean, indent=2)
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -447,7 +473,7 @@ def run_notebook(
         raise NotebookError(_describe_failure(path, executed, err)) from None
     metrics = read_metrics(nb)
     tmp = metrics_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    tmp.write_text(dump_metrics(metrics, indent=2) + "\n")
     tmp.replace(metrics_path)
     return metrics
 

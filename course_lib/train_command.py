@@ -7,13 +7,13 @@ strategy) are in :mod:`course_lib.training`; the data layout is :mod:`course_lib
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from course_lib.notebooks import dump_metrics
 from course_lib.training import (completed_epochs, distribution_strategy, set_seed, train_model,
                                  use_mixed_precision)
 
@@ -265,6 +265,6 @@ def run_train(args) -> int:
                "train_rows": int(info["train"]["rows"] if rows is None else len(rows)),
                **{f"{k}_{g}": round(float(v), 5) for g, row in summary.iterrows()
                   for k, v in row.items() if k.startswith(("median", "mean"))}}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    print(json.dumps({k: v for k, v in metrics.items() if k.endswith("_all")}))
+    (out / "metrics.json").write_text(dump_metrics(metrics, indent=1))
+    print(dump_metrics({k: v for k, v in metrics.items() if k.endswith("_all")}))
     return 0

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import nbformat
+import numpy as np
 import pytest
 
 from conftest import NOTEBOOKS, ROOT
@@ -62,6 +63,36 @@ def test_run_injects_typed_parameters_and_writes_metrics(tiny, tmp_path):
     metrics = json.loads((out / "tiny.metrics.json").read_text())
     assert metrics == {"total": 110.0, "name": "dna", "flag": True}
     assert (out / "tiny.ipynb").is_file()
+
+
+@pytest.mark.parametrize("value, written", [
+    (float("nan"), None), (float("inf"), None), (-float("inf"), None),
+    (np.float32("nan"), None), (np.float64(-np.inf), None), (np.float32(0.5), 0.5),
+    (np.int64(7), 7), (np.bool_(True), True), (np.array([1.0, np.nan]), [1.0, None]),
+    ((np.float16(2.0), "x"), [2.0, "x"]),
+])
+def test_a_missing_number_is_written_null(value, written):
+    """One place (notebooks.to_json) says "no value" for every metrics file (issue 30: a NaN
+    passed through a kernel's display message came back as the string 'nan' on one machine)."""
+    from course_lib.notebooks import dump_metrics, to_json
+
+    assert to_json({"v": value}) == {"v": written}
+    assert json.loads(dump_metrics({"v": value})) == {"v": written}
+
+
+def test_a_notebook_that_shows_nan_writes_null(tmp_path):
+    """Through a real kernel: the metrics file holds null, never NaN or 'nan'."""
+    nb = make_notebook(tmp_path / "gap.ipynb", [
+        ("SEED = 0", ["parameters"]),
+        ("import numpy as np\nfrom course_lib.notebooks import show_metrics\n"
+         "show_metrics({'oracle': float('nan'), 'auc': np.float32(0.75), 'gap': np.inf})",
+         ["metrics"]),
+    ])
+    result = course("run", str(nb), "-q", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out" / "gap.metrics.json").read_text()
+    assert "NaN" not in text and "nan" not in text.lower().replace("null", "")
+    assert json.loads(text) == {"oracle": None, "auc": 0.75, "gap": None}
 
 
 def test_unknown_parameter_lists_the_notebook_parameters(tiny, tmp_path):
