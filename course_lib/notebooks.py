@@ -455,7 +455,8 @@ def run_notebook(
     metrics_path = out_dir / f"{path.stem}.metrics.json"
     metrics_path.unlink(missing_ok=True)
     if log_output:  # the cells' output as it comes (papermill's log_output needs a logging setup)
-        where = {"stdout_file": sys.stdout, "stderr_file": sys.stderr}
+        where = {"stdout_file": sys.stdout, "stderr_file": sys.stderr,
+                 "kernel_manager_class": _kernel_logging_to(None)}
     else:  # a batch job's log keeps everything; a terminal only the cells' story
         where = {"kernel_manager_class": _kernel_logging_to(out_dir / f"{path.stem}.kernel.log")}
     try:
@@ -478,17 +479,26 @@ def run_notebook(
     return metrics
 
 
-def _kernel_logging_to(log: Path) -> type:
-    """A Jupyter kernel manager whose kernel writes its process's stderr to ``log`` (appended).
+def _kernel_logging_to(log: Path | None) -> type:
+    """A Jupyter kernel manager whose kernel keeps its process's own output out of the cells.
 
-    Cells' outputs travel over Jupyter's messages, not this stream; what does come here is
-    TensorFlow's start-up lines and, now and then, an ipykernel traceback from the kernel's
-    own shutdown, which a user must not mistake for the lesson's error.
+    ipykernel forwards what a library writes to the process's file descriptors (TensorFlow's
+    C++ start-up lines: "All log messages before absl::InitializeLog() ...", "Could not find
+    cuda drivers") into the running cell's output, so the executed lesson and the site would
+    open on them; started with ``capture_fd_output`` off, the kernel leaves them on its
+    process's stderr, which goes to ``log`` (appended), or to this process's stderr when
+    ``log`` is None (a batch job's log). Cells' own prints and figures are unchanged.
+    An ipykernel traceback from the kernel's own shutdown lands there too, where a user will
+    not mistake it for the lesson's error.
     """
     from jupyter_client.manager import AsyncKernelManager
 
     class KernelLogManager(AsyncKernelManager):
         async def start_kernel(self, **kw):
+            kw["extra_arguments"] = [*kw.get("extra_arguments", []),
+                                     "--IPKernelApp.capture_fd_output=False"]
+            if log is None:
+                return await super().start_kernel(**kw)
             with open(log, "ab") as stream:  # the kernel holds its own copy once started
                 kw.setdefault("stderr", stream)
                 return await super().start_kernel(**kw)

@@ -95,6 +95,26 @@ def test_a_notebook_that_shows_nan_writes_null(tmp_path):
     assert json.loads(text) == {"oracle": None, "auc": 0.75, "gap": None}
 
 
+@pytest.mark.parametrize("log_output", [False, True], ids=["terminal", "job-log"])
+def test_a_library_writing_to_the_process_stderr_stays_out_of_the_cells(tmp_path, log_output):
+    """TensorFlow's C++ start-up lines are written to file descriptor 2; ipykernel would forward
+    them into the cell (the site's lesson pages opened on them). They go to the kernel's log."""
+    nb = make_notebook(tmp_path / "noisy.ipynb", [
+        ("SEED = 0", ["parameters"]),
+        ("import os\nos.write(2, b'I0000 cudart_stub.cc:31] Could not find cuda drivers\\n')\n"
+         "print('the cell speaks')", []),
+        ("from course_lib.notebooks import show_metrics\nshow_metrics({'seed': SEED})", ["metrics"]),
+    ])
+    out = tmp_path / "out"
+    args = ["run", str(nb), "-q", "-o", str(out)] + (["--log-output"] if log_output else [])
+    result = course(*args)
+    assert result.returncode == 0, result.stderr
+    outputs = nbformat.read(out / "noisy.ipynb", as_version=4).cells[1].outputs
+    assert [o.get("text") for o in outputs] == ["the cell speaks\n"]
+    where = result.stderr if log_output else (out / "noisy.kernel.log").read_text()
+    assert "Could not find cuda drivers" in where
+
+
 def test_unknown_parameter_lists_the_notebook_parameters(tiny, tmp_path):
     result = course("run", str(tiny), "-p", "EPOCHS", "3", "-o", str(tmp_path / "out"))
     assert result.returncode == 2
