@@ -39,6 +39,7 @@ class Lesson:
     title: str
     description: str
     runtime: str
+    headline: str = ""
 
     @property
     def stem(self) -> str:
@@ -196,9 +197,24 @@ def list_lessons(directory: str | Path | None = None) -> list[Lesson]:
                 title=_field(text, r"^#\s+(.+)$"),
                 description=_field(text, r"\*\*What you'll do:\*\*\s*(.+)$"),
                 runtime=_field(text, r"\*\*Runtime:\*\*\s*(.+)$"),
+                headline=_headline(nb),
             )
         )
     return lessons
+
+
+def _headline(nb) -> str:
+    """The first sentence of the lesson's "What the default run shows" paragraph."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        marker = re.search(r"\*\*What the default run shows:\*\*\s*", cell.source)
+        if marker:
+            paragraph = " ".join(cell.source[marker.end():].split("\n\n")[0].split())
+            return re.split(r"(?<=[.!?])\s+(?=[A-Z`(])", paragraph)[0]
+        if re.search(r"^## ", cell.source, flags=re.MULTILINE):
+            break
+    return ""
 
 
 def _field(text: str, pattern: str) -> str:

@@ -2,7 +2,7 @@
 
 ``course run all -o runs`` (or the test suite) leaves executed notebooks and their metrics;
 :func:`build_site` turns them into HTML with the Sphinx Book Theme: a home page with the lesson
-table and each lesson's headline numbers, one page per executed lesson with its figures and
+table and what each lesson's default run shows, one page per executed lesson with its figures and
 printed results, the worked solutions one click away, and an instructor's page. Nothing is
 executed here (``nb_execution_mode = "off"``): what is published is what was run and tested.
 
@@ -12,20 +12,16 @@ sphinx-book-theme) and no network.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["build_site", "headline_numbers"]
+__all__ = ["build_site"]
 
 _BADGE = re.compile(
     r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
     r"\((https://colab\.research\.google\.com/[^)]+)\)")
-_SCORES = re.compile(r"accuracy|auc|auprc|perplexity|enrichment|f1|hit_rate|correlation")
-_BASELINES = re.compile(r"(^|_)(kmer|oracle|markov|baseline|base_rate)")  # after the lesson's own model
-_SKIP_METRICS = re.compile(r"^(seed|n_|epochs|.*_epochs$|.*_layers$|data$|size$|backend$)")
 
 _CONF = '''\
 project = "Deep learning for genomics"
@@ -46,37 +42,6 @@ html_static_path = []
 exclude_patterns = ["_build"]
 suppress_warnings = ["mystnb.unknown_mime_type", "misc.highlighting_failure"]
 '''
-
-
-def headline_numbers(metrics: dict, n: int = 4) -> str:
-    """A lesson's headline numbers: its first ``n`` scores (accuracy, AUC, perplexity, ...).
-
-    Parameters
-    ----------
-    metrics : dict
-        A ``<lesson>.metrics.json`` (see :func:`course_lib.notebooks.show_metrics`).
-    n : int
-        How many to show.
-
-    Returns
-    -------
-    str
-        E.g. ``"roc_auc 0.9996, test_accuracy 0.9883, kmer_roc_auc 1"``: the lesson's model's
-        scores, then its baselines' (k-mer, oracle, Markov), then other numbers up to ``n``;
-        ``""`` when there is none.
-
-    Introduced in: the course site (``course site``)
-    """
-    flat = {f"{k}.{sub}" if isinstance(v, dict) else k: x  # one level of {model: score}
-            for k, v in metrics.items()
-            for sub, x in (v.items() if isinstance(v, dict) else [(None, v)])}
-    numbers = {k: v for k, v in flat.items()
-               if isinstance(v, (int, float)) and not isinstance(v, bool)
-               and not _SKIP_METRICS.match(k)}
-    scores = [k for k in numbers if _SCORES.search(k)]  # the scores first, then the rest
-    scores = [k for k in scores if not _BASELINES.search(k)] + [k for k in scores if _BASELINES.search(k)]
-    ordered = scores + [k for k in numbers if k not in scores]
-    return ", ".join(f"{k} {numbers[k]:.4g}" for k in ordered[:n])
 
 
 def build_site(runs_dir: str | Path, out_dir: str | Path, *, solutions_dir: str | Path | None = None
@@ -134,7 +99,7 @@ def build_site(runs_dir: str | Path, out_dir: str | Path, *, solutions_dir: str 
                 solved.append(lesson.stem)
             _copy_page(runs / f"{lesson.stem}.ipynb", src / "lessons" / f"{lesson.stem}.ipynb",
                        lesson.stem, kind="lessons", has_solution=has_solution)
-            rows.append(_table_row(lesson, runs, has_solution))
+            rows.append(_table_row(lesson, has_solution))
         missing = [ls.stem for ls in list_lessons(NOTEBOOK_DIR) if ls not in lessons]
         (src / "index.md").write_text(_home(rows, lessons, solved, missing))
         (src / "instructors.md").write_text(_instructors(list_lessons(NOTEBOOK_DIR)))
@@ -181,13 +146,13 @@ def _copy_page(source: Path, target: Path, stem: str, kind: str, has_solution: b
     nbformat.write(nb, target)
 
 
-def _table_row(lesson, runs: Path, has_solution: bool) -> str:
-    metrics_path = runs / f"{lesson.stem}.metrics.json"
-    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+def _table_row(lesson, has_solution: bool) -> str:
+    """One line of the home table: the lesson, what its default run shows, its laptop runtime."""
     solution = f"[solutions](solutions/{lesson.stem}.ipynb)" if has_solution else "-"
-    numbers = headline_numbers(metrics) or "(no metrics)"
-    return (f"| [{lesson.stem}](lessons/{lesson.stem}.ipynb) | {lesson.description} | "
-            f"{lesson.runtime} | {numbers} | {solution} |")
+    laptop = lesson.runtime.split(";")[0].strip().rstrip(".")
+    shows = lesson.headline.replace("|", "/") or lesson.description
+    return (f"| [{lesson.title}](lessons/{lesson.stem}.ipynb) | {shows} | {laptop} | "
+            f"{solution} |")
 
 
 def _home(rows: list[str], lessons, solved: list[str], missing: list[str]) -> str:
@@ -197,12 +162,12 @@ def _home(rows: list[str], lessons, solved: list[str], missing: list[str]) -> st
     return f"""# Deep learning for genomics, by running it
 
 Runnable lessons on deep learning for DNA sequences, executed and tested before this site was
-built: every figure and number below comes from the run the test suite checked. Each lesson
+built: every figure and number on the lesson pages comes from the run the test suite checked. Each lesson
 opens in Colab and runs on a laptop in minutes; see the [instructors' page](instructors.md)
 for the order, the prerequisites and how to scale to a GPU cluster.
 
-| lesson | what you do | runtime | headline numbers of this run | |
-| --- | --- | --- | --- | --- |
+| lesson | what its default run shows | runtime | |
+| --- | --- | --- | --- |
 {chr(10).join(rows)}
 {not_run}
 ```{{toctree}}

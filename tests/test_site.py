@@ -9,7 +9,6 @@ Screenshots of the home page and of one lesson page are kept in ``$COURSE_TEST_A
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import urllib.parse
@@ -21,6 +20,17 @@ import pytest
 from conftest import NOTEBOOKS
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+
+
+def list_lessons_here():
+    from course_lib.notebooks import list_lessons
+
+    return list_lessons(NOTEBOOKS)
+
+
+def body_text(browser) -> str:
+    """The page's visible text, whitespace collapsed (what a reader sees)."""
+    return " ".join(browser.execute_script("return document.body.innerText;").split())
 
 
 def image_outputs(path: Path) -> int:
@@ -103,21 +113,38 @@ def test_an_empty_runs_folder_says_what_to_run(tmp_path):
         build_site(tmp_path, tmp_path / "site")
 
 
-def test_headline_numbers_put_the_scores_first():
-    from course_lib.site import headline_numbers
+def test_the_home_table_shows_each_lessons_headline_sentence(tmp_path):
+    """The home table's second column is the first sentence of "What the default run shows"
+    (a short sentence that fits the page), not the raw metric keys of the run."""
+    from course_lib.notebooks import list_lessons
+    from course_lib.site import _table_row
 
-    metrics = {"best_epoch": 40, "kmer_roc_auc": 1.0, "n_train": 2800, "roc_auc": 0.99961,
-               "seed": 42, "test_accuracy": 0.9883, "model_layers": [["Conv1D", 1]]}
-    assert headline_numbers(metrics) == ("roc_auc 0.9996, test_accuracy 0.9883, kmer_roc_auc 1, "
-                                         "best_epoch 40")  # the lesson's model before its baselines
-    nested = {"dna_test_accuracy": {"conv1d": 1.0, "lstm": 0.7667}, "seed": 0}  # lesson 01's form
-    assert headline_numbers(nested) == "dna_test_accuracy.conv1d 1, dna_test_accuracy.lstm 0.7667"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Find a motif\n**What you'll do:** train a CNN.\n\n"
+        "**Runtime:** about 2 min on a 2-core laptop; seconds on one GPU.\n\n"
+        "**What the default run shows:** the CNN finds the motif, within 0.05 of the oracle. "
+        "The k-mer baseline does as well.\n\n## Data")])
+    nbformat.write(nb, tmp_path / "04_find.ipynb")
+    lesson = list_lessons(tmp_path)[0]
+    assert lesson.headline == "the CNN finds the motif, within 0.05 of the oracle."
+    assert _table_row(lesson, has_solution=True) == (
+        "| [Find a motif](lessons/04_find.ipynb) | the CNN finds the motif, within 0.05 of the "
+        "oracle. | about 2 min on a 2-core laptop | [solutions](solutions/04_find.ipynb) |")
+
+
+@pytest.mark.parametrize("lesson", list_lessons_here(), ids=lambda ls: ls.stem)
+def test_every_lesson_has_a_short_headline(lesson):
+    words = len(lesson.headline.split())
+    assert 3 <= words <= 30, (
+        f"{lesson.stem}: the first sentence of 'What the default run shows' is the site's "
+        f"headline: {words} words ({lesson.headline!r}); one short sentence in round numbers"
+    )
 
 
 @pytest.mark.notebook
 def test_the_site_of_the_tested_runs_opens_in_a_browser(executed_notebooks, lesson_runs, browser,
                                                          tmp_path):
-    from course_lib.site import build_site, headline_numbers
+    from course_lib.site import build_site
 
     if not any(kind == "notebooks" for kind, _ in executed_notebooks):
         lesson_runs("04_one_hot_cnn")  # this file alone: one lesson; the whole suite: all of them
@@ -129,14 +156,20 @@ def test_the_site_of_the_tested_runs_opens_in_a_browser(executed_notebooks, less
 
     check_page(browser, site, "index.html")
     home = browser.page_source
+    lesson_by_stem = {ls.stem: ls for ls in list_lessons_here()}
+    overflow = browser.execute_script(
+        "const t = document.querySelector('table'); const box = t.parentElement;"
+        "return [t.scrollWidth, box.clientWidth];")
+    assert overflow[0] <= overflow[1] + 2, f"the home table is wider than the page: {overflow}"
     browser.save_screenshot(str(artefacts / "site-home.png"))
     lessons = sorted(stem for kind, stem in executed_notebooks if kind == "notebooks")
     for stem in lessons:
-        metrics = json.loads((runs / f"{stem}.metrics.json").read_text())
         assert f"lessons/{stem}.html" in home, f"the home page does not link {stem}"
-        first = headline_numbers(metrics).split(", ")[0]
-        assert first and first in home, f"no headline number of {stem} ({first!r})"
+        headline = " ".join(lesson_by_stem[stem].headline.replace("`", "").split()[:4])
+        assert headline in body_text(browser), f"no headline sentence of {stem} ({headline!r})"
         shown = check_page(browser, site, f"lessons/{stem}.html", runs / f"{stem}.ipynb")
+        for noise in ("absl::InitializeLog", "Could not find cuda drivers"):
+            assert noise not in browser.page_source, f"lessons/{stem}.html shows {noise!r}"
         assert shown["figures"] >= 1, f"lessons/{stem}.html shows no figure"
         if (runs / "solutions" / f"{stem}.ipynb").is_file():
             check_page(browser, site, f"solutions/{stem}.html", runs / "solutions" / f"{stem}.ipynb")
