@@ -77,3 +77,31 @@ def test_every_score_lives_in_metrics_and_the_old_names_still_work():
 
     assert selection.score_binary is metrics.score_binary
     assert architectures.capstone_metrics is metrics.capstone_metrics
+
+
+def test_the_wrappers_agree_with_the_definitions_they_replace():
+    """roc_auc, f1_scores and confusion_matrix call scikit-learn (issue 31); the course's
+    conventions (NaN for a one-class target, 0 F1 where nothing is true or predicted, every
+    class a row) stay, and the numbers equal the hand-written definitions they replaced."""
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(0)
+    for trial in range(50):
+        y = rng.integers(0, 2, 60)
+        score = rng.random(60).astype(np.float32)
+        if trial % 2:
+            score = np.round(score, 1)  # ties count half
+        ranks, n_pos = rankdata(score), y.sum()
+        mann_whitney = (ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * (60 - n_pos))
+        assert metrics.roc_auc(y, score) == pytest.approx(mann_whitney, abs=1e-12)
+    assert np.isnan(metrics.roc_auc(np.ones(5), np.arange(5)))
+    y, prob = rng.integers(0, 2, (40, 5)), rng.random((40, 5))
+    y[:, 0] = 0
+    pred, truth = prob >= 0.7, y.astype(bool)
+    tp = (pred & truth).sum(0)
+    denom = 2 * tp + (pred ^ truth).sum(0)
+    expected = np.divide(2 * tp, denom, out=np.zeros(5), where=denom > 0)
+    np.testing.assert_allclose(metrics.f1_scores(y, prob, 0.7), expected, atol=1e-12)
+    counts = metrics.confusion_matrix([0, 1, 2, 2], [0, 2, 2, 1], 4)
+    assert counts.dtype == np.int64 and counts.tolist() == [[1, 0, 0, 0], [0, 0, 1, 0],
+                                                             [0, 1, 1, 0], [0, 0, 0, 0]]
