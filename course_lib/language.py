@@ -264,7 +264,7 @@ def split_genome(genome: Genome, fractions: tuple[float, float, float] = (0.8, 0
 
 def _with_context(segments: list[str], context: list[str], k: int) -> list[str]:
     """Prefix each held-out segment with up to ``k`` preceding bases (``context``)."""
-    return [c[len(c) - k:] + s if k else s for s, c in zip(segments, context)]
+    return [(c[-k:] if k else "") + s for s, c in zip(segments, context)]
 
 
 def markov_fit(segments: list[str], order: int) -> np.ndarray:

@@ -101,6 +101,42 @@ def test_markov_learns_the_repeat_and_not_the_noise():
         == pytest.approx(4.0, abs=0.02)
 
 
+def lesson_markov_perplexities():
+    """The ``markov_perplexities`` the student reads in lesson 08's Evaluate cell, run as is."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+    import pandas as pd
+
+    from course_lib import sequences
+
+    path = Path(__file__).parents[1] / "notebooks" / "08_genome_language.ipynb"
+    cell = next(c.source for c in nbformat.read(path, as_version=4).cells
+                if c.cell_type == "code" and "def markov_perplexities" in c.source)
+    body = [node for node in ast.parse(cell).body
+            if isinstance(node, ast.FunctionDef) and node.name == "markov_perplexities"]
+    namespace = {"np": np, "pd": pd, "sequences": sequences}
+    exec(compile(ast.Module(body=body, type_ignores=[]), str(path), "exec"), namespace)
+    return namespace["markov_perplexities"]
+
+
+@pytest.mark.parametrize("genome", ["lambda", "toy"])
+def test_the_lessons_markov_chain_is_the_librarys(genome):
+    """Lesson 08 writes the order-k Markov baseline in its cell; ``model_genome`` and the
+    solutions use :func:`markov_perplexities`. Same perplexities on the same input: lambda's
+    80/10/10 split (orders 0-8) and a toy split whose test history is shorter than k."""
+    if genome == "lambda":
+        split = L.split_genome(L.load_genome("lambda"))
+        train, test, context, orders = split.train, split.test, split.test_context, range(9)
+    else:
+        train, test, context, orders = ["ACGTTGCAAC", "GGTAC"], ["TTGCA", "ACGTA"], ["AC", ""], range(5)
+    ours = lesson_markov_perplexities()(train, test, context, orders)
+    theirs = L.markov_perplexities(train, test, orders, context)
+    assert ours.order.tolist() == theirs.order.tolist() == list(orders)
+    np.testing.assert_allclose(ours.perplexity, theirs.perplexity, rtol=1e-5)
+
+
 def test_make_windows_shift_by_one():
     X, y = L.make_windows(["ACGTACG", "AC"], seq_len=3, stride=2)
     np.testing.assert_array_equal(X, [[0, 1, 2], [2, 3, 0]])
