@@ -14,7 +14,6 @@ Modules, one per topic:
 - :mod:`course_lib.training`       seeds, splits, checkpointed and resumable training
 - :mod:`course_lib.train_command`  the ``course train`` command (DeepSEA-layout folders, Slurm)
 - :mod:`course_lib.tricks`         prevalence bias, warm-up, gradient accumulation, focal loss
-- :mod:`course_lib.selection`      stratified k-fold cross-validation over a small grid
 - :mod:`course_lib.metrics`        every score: per-target AUCs, calibration, F1, perplexity, by position
 - :mod:`course_lib.gradients`      input gradients on TensorFlow, JAX and PyTorch
 - :mod:`course_lib.interpretation` attributions scored against the planted truth

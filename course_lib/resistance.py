@@ -533,51 +533,63 @@ def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_
     return model, history
 
 
-def lstm_fit_predict(setting: dict, X_train: np.ndarray, y_train: np.ndarray,
-                     X_valid: np.ndarray, seed: int = 0, stages: Sequence[int] | None = None,
-                     **fixed) -> np.ndarray | dict[int, np.ndarray]:
-    """One cross-validation fit for :func:`course_lib.selection.cross_validate`.
+def _predict_in_batches(model, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """``model.predict(X)[:, 0]`` by direct calls: ``predict`` traces a new function for every
+    model, and TensorFlow warns about retracing when a loop builds several models."""
+    import keras
 
-    ``setting`` and ``fixed`` together are the arguments of :func:`train_resistance_lstm`
-    (``epochs``, ``units``, ``batch_size``, ...).
+    parts = [keras.ops.convert_to_numpy(model(X[i:i + batch_size], training=False))
+             for i in range(0, len(X), batch_size)]
+    return np.concatenate(parts)[:, 0]
+
+
+def lstm_fit_predict(X_train: np.ndarray, y_train: np.ndarray, X_valid: np.ndarray,
+                     epochs: Sequence[int], seed: int = 0, **options) -> dict[int, np.ndarray]:
+    """Train once for ``max(epochs)`` epochs and predict ``X_valid`` after each count of ``epochs``.
+
+    With a fixed seed the first 15 epochs of a 25-epoch run are exactly a 15-epoch run, so one
+    fit per fold scores every epoch count of a grid (lesson 07's cross-validation loop).
 
     Parameters
     ----------
-    stages : sequence of int, optional
-        Epoch counts at which to predict ``X_valid`` during one run of ``max(stages)`` epochs
-        (``cross_validate(..., stage="epochs")``).
+    X_train : np.ndarray, shape (n, seq_len), int32
+        From :func:`encode_genes`.
+    y_train : np.ndarray, shape (n,), 0/1
+    X_valid : np.ndarray, shape (m, seq_len), int32
+    epochs : sequence of int
+        The epoch counts at which to predict, e.g. ``[15, 25]``.
+    seed : int
+    **options
+        The other arguments of :func:`train_resistance_lstm` (``units``, ``batch_size``,
+        ``build``, ``verbose``, ...).
 
     Returns
     -------
-    np.ndarray, shape (n_valid,), float32: probability of resistance; with ``stages``, a dict
-    epoch count -> such an array.
+    dict of epoch count -> np.ndarray, shape (m,), float32: probability of resistance.
 
     Introduced in: 07_resistance_lstm
     """
     import keras
 
+    stages = sorted({int(e) for e in epochs})
+    if not stages or stages[0] < 1:
+        raise ValueError(f"epochs must be a non-empty list of counts >= 1, got {epochs!r}")
     predictions: dict[int, np.ndarray] = {}
 
     class _Predict(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            if stages is not None and epoch + 1 in stages:
-                predictions[epoch + 1] = self.model.predict(X_valid, batch_size=1024,
-                                                            verbose=0)[:, 0]
+            if epoch + 1 in stages:
+                predictions[epoch + 1] = _predict_in_batches(self.model, X_valid)
 
-    options = {**fixed, **setting}
-    if stages is not None:
-        options["epochs"] = max(stages)
-    model, _ = train_resistance_lstm(X_train, y_train, seed=seed, callbacks=[_Predict()],
-                                     **options)
-    if stages is not None:
-        return predictions
-    return model.predict(X_valid, batch_size=1024, verbose=0)[:, 0]
+    train_resistance_lstm(X_train, y_train, epochs=stages[-1], seed=seed,
+                          callbacks=[_Predict()], **options)
+    return predictions
 
 
 def kmer_fit_predict(setting: dict, X_train: Sequence[str], y_train: np.ndarray,
                      X_valid: Sequence[str], seed: int = 0) -> np.ndarray:
-    """Baseline for :func:`course_lib.selection.cross_validate`: the course's k-mer logistic
-    regression (:func:`course_lib.models.fit_kmer_baseline`) on k-mer shares, classes balanced.
+    """Lesson 07's k-mer baseline: the course's k-mer logistic regression
+    (:func:`course_lib.models.fit_kmer_baseline`) on k-mer shares, classes balanced.
 
     ``setting`` may hold ``k`` (k-mer lengths, default 1..5) and ``C`` (default 1.0).
 

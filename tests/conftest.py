@@ -82,7 +82,6 @@ BACKEND_NEUTRAL_MODULES = {
     "test_metrics": {"test_every_score_lives_in_metrics_and_the_old_names_still_work"},
     "test_notebook_format": set(),
     "test_plots": set(),
-    "test_selection": set(),
     "test_sequences": set(),
     "test_simulation": set(),
     "test_site": set(),

@@ -73,10 +73,33 @@ def test_evaluate_targets_shape_and_nan_errors(bad):
 
 
 def test_every_score_lives_in_metrics_and_the_old_names_still_work():
-    from course_lib import architectures, selection
+    from course_lib import architectures
 
-    assert selection.score_binary is metrics.score_binary
     assert architectures.capstone_metrics is metrics.capstone_metrics
+
+
+@pytest.mark.parametrize("y_true, y_score, expected", [
+    # 2 of 3 negatives right, 1 of 1 positive right: acc 3/4, balanced (2/3 + 1)/2,
+    # F1 = 2*1 / (2 predicted + 1 true) = 2/3, AUC: the positive outranks all 3 negatives.
+    ([0, 0, 0, 1], [0.1, 0.2, 0.6, 0.9], dict(accuracy=0.75, balanced_accuracy=5 / 6,
+                                               roc_auc=1.0, f1=2 / 3)),
+    # constant "negative" on an imbalanced set: accuracy 0.75 but balanced accuracy 0.5, F1 0
+    ([0, 0, 0, 1], [0.0, 0.0, 0.0, 0.0], dict(accuracy=0.75, balanced_accuracy=0.5,
+                                               roc_auc=0.5, f1=0.0)),
+    # one class only: AUC undefined
+    ([1, 1], [0.7, 0.2], dict(accuracy=0.5, balanced_accuracy=0.5, roc_auc=np.nan, f1=2 / 3)),
+])
+def test_score_binary_hand_checked(y_true, y_score, expected):
+    """Accuracy, balanced accuracy, ROC AUC and F1 of a thresholded score, by hand."""
+    got = metrics.score_binary(np.array(y_true), np.array(y_score))
+    assert set(got) == {"accuracy", "balanced_accuracy", "roc_auc", "f1"}
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, nan_ok=True), name
+
+
+def test_score_binary_validates_labels():
+    with pytest.raises(ValueError, match="0/1"):
+        metrics.score_binary(np.array([0, 2]), np.array([0.1, 0.2]))
 
 
 def test_the_wrappers_agree_with_the_definitions_they_replace():

@@ -295,16 +295,22 @@ def test_attribution_peaks_ignore_padding_and_hit_rate():
 
 @pytest.mark.slow
 def test_staged_fit_equals_a_separate_run():
-    """Predictions after 2 epochs of a 3-epoch run equal those of a 2-epoch run (same seed)."""
+    """Predictions after 2 epochs of a 3-epoch run equal those of a 2-epoch run (same seed):
+    what lets lesson 07's cross-validation loop score every epoch count with one fit."""
     rng = np.random.default_rng(0)
     X = rng.integers(0, 5, size=(24, 10)).astype(np.int32)
     y = np.array([0, 1] * 12)
     fixed = dict(batch_size=8, embedding_dim=3, units=2, n_layers=1, pooling="max")
-    staged = R.lstm_fit_predict({"epochs": 3}, X[:16], y[:16], X[16:], seed=5, stages=[2, 3],
-                                **fixed)
-    alone = R.lstm_fit_predict({"epochs": 2}, X[:16], y[:16], X[16:], seed=5, **fixed)
+    staged = R.lstm_fit_predict(X[:16], y[:16], X[16:], epochs=[3, 2], seed=5, **fixed)
+    alone = R.lstm_fit_predict(X[:16], y[:16], X[16:], epochs=[2], seed=5, **fixed)
     assert sorted(staged) == [2, 3] and staged[2].shape == (8,)
-    np.testing.assert_allclose(staged[2], alone, rtol=1e-5)
+    np.testing.assert_allclose(staged[2], alone[2], rtol=1e-5)
+
+
+def test_staged_fit_needs_epoch_counts():
+    with pytest.raises(ValueError, match="epochs must be"):
+        R.lstm_fit_predict(np.zeros((4, 5), np.int32), np.array([0, 1, 0, 1]),
+                           np.zeros((2, 5), np.int32), epochs=[])
 
 
 def test_kmer_baseline_separates_different_words():
