@@ -354,6 +354,9 @@ def iterate_batches(
     so memory stays at about ``chunk_rows * chunks_in_buffer * L * 4`` bytes (134 MB at the
     defaults) whatever the file size. ``shuffle=False`` yields the rows in file order.
 
+    Lesson 05 writes the same reader in its Train cell (``stream_batches``, reading the HDF5
+    file directly); ``tests/test_deepsea.py`` checks that the two yield the same batches.
+
     Introduced in: 05_danq_deepsea
     """
     rng = np.random.default_rng([seed, epoch])
@@ -407,7 +410,8 @@ def make_dataset(
 
     Streams from the file (never loads the 17.6 GB train set), shuffles across chunks with
     a new order every epoch (seeded by ``seed`` and the epoch number), converts to float32
-    inside TensorFlow and prefetches.
+    inside TensorFlow and prefetches. ``course train`` and lesson 09 call it; lesson 05 builds
+    the same pipeline in its cells (``train_stream``), and a test holds the two together.
 
     Parameters
     ----------

@@ -305,3 +305,73 @@ def test_resolve_data_makes_the_standin_once_and_names_a_bad_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match=r"empty/train.mat does not exist"):
         deepsea.resolve_data(tmp_path / "empty", tmp_path / "s")
+
+
+# -- lesson 05 writes the streaming reader in its cells; course train uses make_dataset ---------------
+
+def _lesson_stream_functions():
+    """``stream_batches`` and ``train_stream`` as lesson 05's Train cell defines them (its imports
+    and function definitions, executed here; the cell's last lines need the lesson's data)."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+
+    from conftest import NOTEBOOKS
+
+    nb = nbformat.read(NOTEBOOKS / "05_danq_deepsea.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "def stream_batches" in c.source)
+    tree = ast.parse(cell.source)
+    tree.body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef))]
+    namespace = {"np": np, "Path": Path}
+    exec(compile(tree, "05_danq_deepsea.ipynb", "exec"), namespace)  # noqa: S102
+    return namespace["stream_batches"], namespace["train_stream"]
+
+
+@pytest.mark.parametrize("batch_size, chunk, mix, rows", [
+    (4, 4, 2, None),       # rows carried from group to group
+    (3, 5, 1, None),
+    (20, 64, 4, None),     # one chunk, one partial batch
+    (2, 4, 2, [1, 2, 9, 13]),
+    (3, 3, 2, [0, 5, 6, 7, 12]),
+])
+def test_the_lessons_stream_gives_the_librarys_batches(layout, batch_size, chunk, mix, rows):
+    folder, _ = layout
+    stream_batches, _ = _lesson_stream_functions()
+    rows = None if rows is None else np.array(rows)
+    reader = deepsea.open_split(folder, "train")
+    try:
+        for epoch in (0, 1, 2):
+            ours = list(stream_batches(folder / "train.mat", batch_size, 7, epoch, rows, chunk, mix))
+            library = list(deepsea.iterate_batches(reader, batch_size, True, 7, chunk, mix, rows,
+                                                   epoch))
+            assert len(ours) == len(library) > 0
+            for (x, y), (x_lib, y_lib) in zip(ours, library):
+                np.testing.assert_array_equal(x, x_lib)
+                np.testing.assert_array_equal(y, y_lib)
+    finally:
+        reader.close()
+
+
+def test_the_lessons_dataset_is_make_dataset(layout):
+    """Two epochs of the lesson's tf.data pipeline and of make_dataset (course train) at the
+    lesson's chunking: the same float32 batches, a new order in the second epoch, the same
+    cardinality; a resumed run (first_epoch=1) starts with the second epoch's order."""
+    folder, _ = layout
+    _, train_stream = _lesson_stream_functions()
+
+    def epochs(ds, n=2):
+        return [[(x.numpy(), y.numpy()) for x, y in ds] for _ in range(n)]
+
+    ours = train_stream(folder, 4, 5)
+    library = deepsea.make_dataset(folder, "train", 4, seed=5)
+    assert ours.cardinality().numpy() == library.cardinality().numpy() == 4
+    first, second = epochs(ours)
+    assert len(first) == len(second) == 4
+    assert first[0][0].dtype == first[0][1].dtype == np.float32
+    for got, want in zip(first + second, sum(epochs(library), [])):
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+    assert not np.array_equal(first[0][0], second[0][0])
+    resumed = epochs(train_stream(folder, 4, 5, first_epoch=1), 1)[0]
+    np.testing.assert_array_equal(resumed[0][0], second[0][0])
