@@ -223,3 +223,31 @@ def test_lesson_02s_filter_to_pfm_cell_is_filters_to_pfms():
     np.testing.assert_array_equal(ns["n_sites"], n_sites)
     np.testing.assert_array_equal(ns["pfms"], pfms)
     assert n_sites[5] == 0 and n_sites[:5].min() > 0
+
+
+def test_lesson_02s_tomtom_cell_is_match_motifs():
+    """Lesson 02 writes the Tomtom call through memelite out in a cell; on the same PWMs and
+    database its best match per filter, p- and q-values are motifs.match_motifs's (lesson 06
+    calls the library's)."""
+    import nbformat
+    import pandas as pd
+
+    from conftest import NOTEBOOKS
+    from course_lib import simulation
+
+    nb = nbformat.read(NOTEBOOKS / "02_motif_discovery.ipynb", as_version=4)
+    cell = [c.source for c in nb.cells if c.source.startswith("# Tomtom")]
+    assert len(cell) == 1, "lesson 02 should have one cell starting '# Tomtom'"
+    pwms = [motifs.pwm_from_strings(simulation.sample_from_pwm(
+        motifs.load_jaspar_motif(mid).pwm, n=60, seed=i)) for i, mid in
+        enumerate(["MA0138.3", "MA0506.3"])]
+    pwms.append(np.full((8, 4), 0.25))  # a flat filter: a weak best match
+    ns = dict(np=np, pd=pd, motifs=motifs, filter_pwms=pwms, used=[0, 1, 2],
+              n_sites=np.array([60, 60, 60]), JASPAR_RELEASE="JASPAR2024")
+    exec(cell[0], ns)
+    library = motifs.match_motifs(pwms, names=["filter 0", "filter 1", "filter 2"])
+    cols = ["query", "match_id", "match_name"]
+    assert ns["table"][cols].values.tolist() == library[cols].values.tolist()
+    for col in ("p_value", "q_value"):
+        np.testing.assert_allclose(ns["table"][col], library[col], rtol=1e-12)
+    assert ns["table"]["match_id"].tolist()[:2] == ["MA0138.3", "MA0506.3"]

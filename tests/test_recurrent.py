@@ -160,3 +160,28 @@ def test_compare_optimizers_starts_every_run_from_the_same_weights():
         data.X, data.labels, epochs=2, batch_size=16)
     assert set(out) == {"a", "b"} and len(out["a"]["loss"]) == 2
     assert out["a"]["loss"] == out["b"]["loss"]  # learning rate 0: same start, same loss
+
+
+@pytest.mark.parametrize("kind", ["simple_rnn", "lstm", "gru", "conv1d"])
+def test_lesson_03s_lag_cell_is_the_librarys(kind):
+    """Lesson 03 writes its lag models and the gradient by lag out in a cell; with the same seed
+    they are models.build_lag_model's models (same output on the same input) and give
+    recurrent.gradient_by_lag's curve (solutions 01 and 03 call the library's)."""
+    import keras
+    import nbformat
+
+    from conftest import NOTEBOOKS
+
+    nb = nbformat.read(NOTEBOOKS / "03_vanishing_gradients.ipynb", as_version=4)
+    cell = [c.source for c in nb.cells if c.source.startswith("# gradient by lag")]
+    assert len(cell) == 1, "lesson 03 should have one cell starting '# gradient by lag'"
+    ns = dict(keras=keras, np=np, SEED=3, WINDOW=30, LAG_UNITS=4)
+    exec(cell[0], ns)
+    X = np.random.default_rng(2).integers(0, 2, (16, 30, 1)).astype(np.float32)
+    lesson = ns["lag_model"](kind)
+    library = models.build_lag_model(kind, 30, units=4, seed=3)
+    assert lesson.count_params() == library.count_params()
+    np.testing.assert_allclose(lesson.predict(X, verbose=0), library.predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ns["gradient_by_lag"](lesson, X),
+                               recurrent.gradient_by_lag(library, X), rtol=1e-4, atol=1e-9)
