@@ -18,8 +18,8 @@ to one number per position, (n, L). With simulated data the motif positions are 
 :func:`positional_auc` and :func:`top_k_hit_rate` measure how well each method finds them,
 and :func:`seqlet_pwm` turns the high-attribution windows (seqlets) back into a motif.
 
-Only :func:`_input_gradients` knows the backend (TensorFlow); adding JAX or torch means
-adding a branch there.
+Only :func:`course_lib.gradients.input_gradients` knows the backend, so the methods run on
+TensorFlow, JAX or PyTorch.
 """
 
 from __future__ import annotations
@@ -168,42 +168,22 @@ def _to_codes(X: np.ndarray) -> np.ndarray:
     return X.argmax(axis=2)
 
 
-def _last_edges(codes: np.ndarray, rng: np.random.Generator) -> dict[int, int]:
-    """A random last exit per base such that the exits form a tree into the final base."""
-    root = int(codes[-1])
-    exits = {int(b): codes[1:][codes[:-1] == b] for b in np.unique(codes[:-1])}
-    while True:
-        last = {b: int(rng.choice(nxt)) for b, nxt in exits.items() if b != root}
-        if all(_reaches(b, root, last) for b in last):
-            return last
-
-
-def _reaches(start: int, root: int, last: dict[int, int]) -> bool:
-    seen, node = set(), start
-    while node != root:
-        if node in seen:
-            return False
-        seen.add(node)
-        node = last[node]
-    return True
-
-
 def _shuffle_codes(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One uniform dinucleotide shuffle (Altschul & Erikson 1985): a random Eulerian path."""
-    if len(codes) < 3:
-        return codes.copy()
-    last = _last_edges(codes, rng)
-    order = {}
-    for b in np.unique(codes[:-1]):
-        nxt = list(codes[1:][codes[:-1] == b])
-        if int(b) in last:
-            nxt.remove(last[int(b)])
-        nxt = list(rng.permutation(nxt)) + ([last[int(b)]] if int(b) in last else [])
-        order[int(b)] = nxt[::-1]  # pop() from the end takes them in order
-    out = [int(codes[0])]
-    for _ in range(len(codes) - 1):
-        out.append(int(order[out[-1]].pop()))
-    return np.asarray(out, dtype=codes.dtype)
+    """One uniform dinucleotide shuffle of base codes (Altschul & Erikson 1985).
+
+    Every step b -> c of the sequence is an edge; the steps out of each base are put in a
+    random order and walked from the first base. A walk that uses every step is a sequence
+    with the same first base, last base and dinucleotide counts; one that gets stuck early
+    is drawn again. Each such sequence is equally likely. Lesson 06 writes this function out
+    in a cell (``dinucleotide_shuffle``); tests/test_interpretation.py holds the two together.
+    """
+    while True:
+        exits = {b: list(rng.permutation(codes[1:][codes[:-1] == b])) for b in range(4)}
+        walk = [codes[0]]
+        while exits[walk[-1]]:
+            walk.append(exits[walk[-1]].pop())
+        if len(walk) == len(codes):
+            return np.array(walk, dtype=codes.dtype)
 
 
 def dinucleotide_shuffle(X: np.ndarray, n_shuffles: int = 1, seed: int = 0) -> np.ndarray:
@@ -666,6 +646,9 @@ def top_k_hit_rate(scores: np.ndarray, mask: np.ndarray, k: int = 12,
 def compare_methods(model, X: np.ndarray, mask: np.ndarray, output: int = 1, k: int = 12,
                     methods: Sequence[str] = METHODS, options: dict | None = None):
     """Run several attribution methods on the same sequences and score each against the truth.
+
+    Lesson 06 writes this loop out in a cell (``score_methods``); its solutions call this
+    copy, and tests/test_interpretation.py holds the two together.
 
     Parameters
     ----------

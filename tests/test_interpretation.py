@@ -298,3 +298,89 @@ def test_plots_draw(X):
     assert ax.images[0].get_array().shape == (4, L)
     assert interp.plot_ism_heatmap is plots.plot_ism_heatmap  # the old name still works
     plt.close("all")
+
+
+# -- lesson 06 writes the dinucleotide shuffle and the scoring out in its cells (issue 29) ---------
+
+def _lesson_06_functions(*names, **context):
+    """The functions ``names`` as lesson 06's cells define them, executed in ``context``."""
+    import ast
+
+    import nbformat
+    import pandas as pd
+
+    from conftest import NOTEBOOKS
+    from course_lib import metrics
+
+    ns = dict(np=np, pd=pd, interpretation=interp, metrics=metrics, **context)
+    nb = nbformat.read(NOTEBOOKS / "06_saliency.ipynb", as_version=4)
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "%pip" in cell.source:
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.FunctionDef) and node.name in names:
+                exec(compile(ast.Module([node], []), "06_saliency.ipynb", "exec"), ns)
+                found.append(node.name)
+    assert sorted(found) == sorted(names), f"lesson 06 should define each of {names} once: {found}"
+    return ns
+
+
+@pytest.mark.parametrize("length", [2, 3, 12, 50, 1000])
+def test_lesson_06s_dinucleotide_shuffle_is_the_librarys(length):
+    """Same sequences, same random generator: the lesson's cell and dinucleotide_shuffle give
+    the same shuffles, and both keep every dinucleotide count."""
+    ns = _lesson_06_functions("dinucleotide_shuffle", "dinucleotide_counts")
+    rng = np.random.default_rng(length)
+    X = one_hot_encode(["".join(rng.choice(list("ACGT"), length)) for _ in range(3)])
+    library = interp.dinucleotide_shuffle(X, n_shuffles=4, seed=5).argmax(axis=3)
+    rng = np.random.default_rng(5)
+    ours = np.array([[ns["dinucleotide_shuffle"](c, rng) for _ in range(4)]
+                     for c in X.argmax(axis=2)])
+    np.testing.assert_array_equal(ours, library)
+    for codes, copies in zip(X.argmax(axis=2), ours):
+        for copy in copies:
+            assert (ns["dinucleotide_counts"](copy) == ns["dinucleotide_counts"](codes)).all()
+
+
+def test_dinucleotide_shuffle_draws_every_valid_sequence_equally_often():
+    """ACAGATACA: each of the 12 sequences of 9 bases with its first base and dinucleotide
+    counts, found by brute force over all 4^9, comes up about equally often (uniform)."""
+    import itertools
+
+    def pairs(c):
+        return tuple(np.bincount(np.asarray(c[:-1]) * 4 + np.asarray(c[1:]), minlength=16))
+
+    codes = one_hot_encode(["ACAGATACA"])[0].argmax(axis=1)
+    valid = {c for c in itertools.product(range(4), repeat=9)
+             if c[0] == codes[0] and pairs(c) == pairs(codes)}
+    draws = interp.dinucleotide_shuffle(one_hot_encode(["ACAGATACA"]), 3000, seed=0)
+    seen = {}
+    for s in draws[0].argmax(axis=2):
+        seen[tuple(int(b) for b in s)] = seen.get(tuple(int(b) for b in s), 0) + 1
+    assert set(seen) == valid and len(valid) == 12
+    expected = 3000 / len(valid)
+    assert all(abs(n - expected) < 0.25 * expected for n in seen.values()), (seen, expected)
+
+
+def test_lesson_06s_scoring_is_compare_methods(X):
+    """The lesson's score_methods (written in its cell) and compare_methods (its solutions'
+    copy) give the same AUROC, AUPRC and top-k hit rate on the same model and sequences."""
+    model = _dense_model(2, activation="softmax")
+    explained = interp.logit_model(model)
+    ig = {"baseline": "shuffle", "n_shuffles": 3, "n_steps": 4, "seed": 1}
+    ns = _lesson_06_functions("score_against_truth", "score_methods", TOP_K=2, ig_options=ig)
+    mask = interp.motif_mask(np.array([1, 2, 4]), L, 2)
+    ours, attributions = ns["score_methods"](explained, X, mask, output=1, k=2)
+    theirs, _ = interp.compare_methods(explained, X, mask, output=1, k=2,
+                                       options={"integrated_gradients": ig})
+    columns = ["auroc", "auprc", "top_k_hit_rate"]
+    assert list(ours.index) == list(theirs.index) == list(interp.METHODS)
+    np.testing.assert_allclose(ours[columns].to_numpy(float), theirs[columns].to_numpy(float))
+    assert set(attributions) == set(interp.METHODS)
+    rng = np.random.default_rng(0)
+    scores = rng.integers(0, 3, size=(3, L)).astype(float)  # ties: the stable order decides
+    for k in (1, 2, 5):
+        got = ns["score_against_truth"](scores, mask, k)
+        assert got == pytest.approx({**interp.positional_auc(scores, mask),
+                                     "top_k_hit_rate": interp.top_k_hit_rate(scores, mask, k)})
