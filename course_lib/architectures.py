@@ -15,7 +15,7 @@ import keras
 from keras import layers
 
 from course_lib.interpretation import grad_cam  # noqa: F401  (Grad-CAM lives with the attributions)
-from course_lib.tricks import compile_logits  # noqa: F401  also registers LinearWarmup for loading
+from course_lib.tricks import compile_logits  # noqa: F401
 
 #: The parts every builder names its layers after, in order (see :func:`count_parameters`).
 PARTS = ("input", "resnet", "head", "classifier")

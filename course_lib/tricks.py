@@ -78,13 +78,14 @@ def set_prevalence_bias(model, y: np.ndarray | None = None, layer: str = "classi
     return bias
 
 
-@keras.saving.register_keras_serializable(package="course_lib")
-class LinearWarmup(keras.optimizers.schedules.LearningRateSchedule):
+def warmup_schedule(peak: float, warmup_steps: int):
     """Learning rate rising linearly to ``peak`` over ``warmup_steps`` updates, then constant.
 
-    ``lr(step) = peak * min(1, (step + 1) / warmup_steps)`` (Goyal et al. 2017). With
-    gradient accumulation Keras counts *updates*, so 500 batches of 25 accumulated 4 times
-    are 125 warm-up steps.
+    ``lr(step) = peak * min(1, (step + 1) / warmup_steps)`` (Goyal et al. 2017), built from
+    Keras' own :class:`keras.optimizers.schedules.CosineDecay` (its linear warm-up, then
+    ``alpha=1``: no decay), so a saved model reloads without custom objects. With gradient
+    accumulation Keras counts *updates*, so 500 batches of 25 accumulated 4 times are 125
+    warm-up steps. Lesson 09 writes the same schedule in its compile cell.
 
     Parameters
     ----------
@@ -92,22 +93,18 @@ class LinearWarmup(keras.optimizers.schedules.LearningRateSchedule):
     warmup_steps : int
         At least 1.
 
+    Returns
+    -------
+    keras.optimizers.schedules.CosineDecay
+
     Introduced in: 09_beyond_danq
     """
-
-    def __init__(self, peak: float, warmup_steps: int):
-        if warmup_steps < 1:
-            raise ValueError(f"warmup_steps must be >= 1, got {warmup_steps}; use a constant "
-                             "learning rate for no warm-up")
-        self.peak = float(peak)
-        self.warmup_steps = int(warmup_steps)
-
-    def __call__(self, step):
-        step = keras.ops.cast(step, "float32")
-        return self.peak * keras.ops.minimum(1.0, (step + 1.0) / self.warmup_steps)
-
-    def get_config(self):
-        return {"peak": self.peak, "warmup_steps": self.warmup_steps}
+    if warmup_steps < 1:
+        raise ValueError(f"warmup_steps must be >= 1, got {warmup_steps}; use a constant "
+                         "learning rate for no warm-up")
+    return keras.optimizers.schedules.CosineDecay(
+        peak / warmup_steps, decay_steps=1, alpha=1.0,  # update 1 at peak / warmup_steps
+        warmup_target=peak, warmup_steps=warmup_steps - 1)
 
 
 def make_optimizer(learning_rate: float = 1e-4, warmup_steps: int = 0,
@@ -124,7 +121,7 @@ def make_optimizer(learning_rate: float = 1e-4, warmup_steps: int = 0,
     learning_rate : float
         Adam's (peak) learning rate; the capstone used 1e-4.
     warmup_steps : int
-        0 for none; else updates of linear warm-up (:class:`LinearWarmup`).
+        0 for none; else updates of linear warm-up (:func:`warmup_schedule`).
     accumulation_steps : int
         1 for none.
 
@@ -136,7 +133,7 @@ def make_optimizer(learning_rate: float = 1e-4, warmup_steps: int = 0,
     """
     if accumulation_steps < 1:
         raise ValueError(f"accumulation_steps must be >= 1 (1 = off), got {accumulation_steps}")
-    lr = LinearWarmup(learning_rate, warmup_steps) if warmup_steps else learning_rate
+    lr = warmup_schedule(learning_rate, warmup_steps) if warmup_steps else learning_rate
     return keras.optimizers.Adam(lr, gradient_accumulation_steps=accumulation_steps
                                  if accumulation_steps > 1 else None)
 
@@ -171,6 +168,9 @@ def make_loss(kind: str = "bce", gamma: float = 2.0, alpha: float = 0.75):
 def compile_logits(model, learning_rate: float = 1e-4, warmup_steps: int = 0,
                    accumulation_steps: int = 1, loss: str = "bce") -> None:
     """Compile a logits model: :func:`make_optimizer`, :func:`make_loss`, ROC AUC from logits.
+
+    Lesson 09 writes the same function out in its Train section; ``course train`` calls this
+    copy (``tests/test_tricks.py`` holds the two together).
 
     Introduced in: 09_beyond_danq
     """

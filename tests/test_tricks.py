@@ -46,22 +46,24 @@ def test_prevalence_bias_starts_at_the_base_rate_and_lowers_the_first_loss():
         tricks.set_prevalence_bias(model, y[:, :1])
 
 
-def test_linear_warmup_values_and_serialization():
-    schedule = tricks.LinearWarmup(1e-3, 4)
+def test_warmup_schedule_values_and_serialization():
+    schedule = tricks.warmup_schedule(1e-3, 4)
     got = [float(schedule(s)) for s in range(6)]
     np.testing.assert_allclose(got, [2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3, 1e-3], rtol=1e-6)
+    assert float(tricks.warmup_schedule(1e-3, 1)(0)) == pytest.approx(1e-3)  # no ramp
     again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
-    assert isinstance(again, tricks.LinearWarmup) and again.get_config() == schedule.get_config()
+    assert [float(again(s)) for s in range(6)] == pytest.approx(got)  # Keras' own class
     with pytest.raises(ValueError, match="warmup_steps"):
-        tricks.LinearWarmup(1e-3, 0)
+        tricks.warmup_schedule(1e-3, 0)
 
 
 def test_make_optimizer_switches():
     plain = tricks.make_optimizer(1e-4)
-    assert plain.gradient_accumulation_steps is None and float(plain.learning_rate) == pytest.approx(1e-4)
+    assert plain.gradient_accumulation_steps is None
+    assert float(plain.learning_rate) == pytest.approx(1e-4)
     tricked = tricks.make_optimizer(1e-4, warmup_steps=500, accumulation_steps=4)
     assert tricked.gradient_accumulation_steps == 4
-    assert isinstance(tricked._learning_rate, tricks.LinearWarmup)
+    assert isinstance(tricked._learning_rate, keras.optimizers.schedules.CosineDecay)
     with pytest.raises(ValueError, match="accumulation_steps"):
         tricks.make_optimizer(accumulation_steps=0)
 
@@ -107,3 +109,60 @@ def test_prevalence_bias_from_column_means_equals_from_labels():
                                   tricks.set_prevalence_bias(b, prevalence=y.mean(axis=0)))
     with pytest.raises(ValueError, match="exactly one"):
         tricks.set_prevalence_bias(a)
+
+
+def _lesson_09_compile_cell() -> dict:
+    """Lesson 09's compile_logits and set_prevalence_bias, executed from the notebook."""
+    import nbformat
+
+    from conftest import NOTEBOOKS
+
+    nb = nbformat.read(NOTEBOOKS / "09_beyond_danq.ipynb", as_version=4)
+    cells = [c.source for c in nb.cells
+             if c.cell_type == "code" and "def compile_logits(" in c.source]
+    assert len(cells) == 1, "lesson 09 should have one code cell defining compile_logits"
+    ns = dict(keras=keras, np=np)
+    exec(cells[0], ns)
+    return ns
+
+
+@pytest.mark.parametrize("loss", tricks.LOSSES)
+@pytest.mark.parametrize("warmup, accumulation", [(0, 1), (1, 1), (4, 2)])
+def test_lesson_09s_compile_cell_is_tricks_compile_logits(loss, warmup, accumulation):
+    """The compile written out in lesson 09's Train cell and tricks.compile_logits (what
+    ``course train`` calls) give the same learning rate at every update, the same gradient
+    accumulation, the same loss on the same logits, and the same weights after training."""
+    lesson = _lesson_09_compile_cell()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 3)).astype(np.float32)
+    y = (rng.random((16, 2)) < 0.3).astype(np.float32)
+    logits = rng.normal(size=(16, 2)).astype(np.float32)
+    models = []
+    for compile_ in (lesson["compile_logits"], tricks.compile_logits):
+        model = _dense_model()
+        compile_(model, 1e-2, warmup_steps=warmup, accumulation_steps=accumulation, loss=loss)
+        models.append(model)
+    ours, library = (m.optimizer for m in models)
+    assert ours.gradient_accumulation_steps == library.gradient_accumulation_steps
+    rates = [[float(o.learning_rate) if not warmup else float(o._learning_rate(step))
+              for step in range(6)] for o in (ours, library)]
+    np.testing.assert_allclose(rates[0], rates[1], rtol=1e-6)
+    if warmup:
+        assert rates[1][0] == pytest.approx(1e-2 / warmup)
+    np.testing.assert_allclose(float(models[0].loss(y, logits)), float(models[1].loss(y, logits)),
+                               rtol=1e-6)
+    for model in models:
+        model.fit(X, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_lesson_09s_prevalence_bias_is_tricks_set_prevalence_bias():
+    lesson = _lesson_09_compile_cell()
+    y = np.zeros((50, 2), np.uint8)
+    y[:5, 0] = 1  # target 1 has no positives: both clip it at 1e-4
+    a, b = _dense_model(), _dense_model()
+    lesson["set_prevalence_bias"](a, y)
+    tricks.set_prevalence_bias(b, y)
+    np.testing.assert_array_equal(a.get_layer("classifier_logits").bias.numpy(),
+                                  b.get_layer("classifier_logits").bias.numpy())
