@@ -947,8 +947,8 @@ def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5
     Lesson 08 (Zhang & Kamath's baseline): scikit-learn with an l2 penalty of 1e-6
     (``C = 1e6``) on raw counts, k = 1..5 (1,364 columns). Lesson 07 calls it through
     :func:`course_lib.resistance.kmer_fit_predict` (``C = 1``, ``normalize=True``,
-    ``class_weight="balanced"``, ``max_iter=2000``); lesson 04 with ``C = 1``. Counts come
-    from :func:`course_lib.sequences.kmer_counts`. Targets with a single class in training
+    ``class_weight="balanced"``, ``max_iter=2000``); lesson 04 tunes its own C by
+    cross-validation in its cell. Counts come from :func:`course_lib.sequences.kmer_counts`. Targets with a single class in training
     get a constant predictor.
 
     Parameters
