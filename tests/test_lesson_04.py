@@ -56,13 +56,21 @@ def test_same_seed_gives_identical_metrics(lesson_runs, tmp_path):
 
 @needs_primer
 def test_real_primer_data_through_a_directory_mirror(tmp_path, primer_env):
+    """The paper's 2,000 sequences (300 held out) train as the simulation does.
+
+    Measured here (CNN / tuned k-mer test accuracy, CNN ROC AUC): seed 42 0.9733 / 1.0000 /
+    0.9972, seed 1 0.9867 / 0.9967 / 0.9990, seed 2 0.9867 / 0.9900 / 0.9942. The CNN's accuracy
+    moves by 4 test sequences between seeds, so it is held at >= 0.96 (12 errors of 300) and its
+    ROC AUC at >= 0.99; CI once saw 0.9733 at seed 42 under an assertion of 0.98.
+    """
     env = primer_env
     result = course("run", "04", "-p", "DATA", "primer", "-o", str(tmp_path / "out"), env=env)
     assert result.returncode == 0, result.stderr
 
     m = json.loads((tmp_path / "out" / "04_one_hot_cnn.metrics.json").read_text())
     assert m["data"] == "primer" and m["n_train"] + m["n_valid"] + m["n_test"] == 2000
-    assert m["test_accuracy"] >= 0.98 and m["kmer_test_accuracy"] >= 0.98
+    assert m["test_accuracy"] >= 0.96 and m["roc_auc"] >= 0.99
+    assert m["kmer_test_accuracy"] >= 0.98
     assert 1 <= m["best_epoch"] <= m["epochs_trained"] <= m["epochs"]
     assert (tmp_path / "cache" / "primer" / "sequences.txt").is_file()
 
