@@ -1,7 +1,7 @@
 """Survey: run a corpus of bad inputs as a user meets them and classify every outcome.
 
 Each case is a command a user would type (``course run``, ``course data``, ``course train``,
-``course gather``) or a library call a lesson makes (``models.load_model``, the registry's
+``course gather``) or a library call a lesson makes (``training.load_model``, the registry's
 ``fetch`` against a local HTTP server that truncates, stalls and lies about lengths). Its
 outcome is classified automatically:
 
@@ -312,7 +312,7 @@ def build_cases() -> list[Case]:
                                        files=files, expect=expect, ok=name == "good-sweep",
                                        clean=["results.xlsx"], timeout=60)
 
-    # -- Slurm: the sweep table slurm/sweep.sh reads (python -m course_lib.slurm)
+    # -- Slurm: the sweep table slurm/sweep.sh reads (python -m course_lib.app.slurm)
     S = {
         "missing-table": (["array-range", "{tmp}/none.tsv"], {}, ["none.tsv"]),
         "header-only": (["array-range", "{tmp}/s.tsv"], {"s.tsv": "EPOCHS\tSEED\n"}, ["s.tsv", "setting"]),
@@ -330,11 +330,11 @@ def build_cases() -> list[Case]:
                           ["s.csv", "commas"]),
     }
     for name, (args, files, expect) in S.items():
-        cases[f"sweep-{name}"] = dict(area="slurm", argv=["python", "-m", "course_lib.slurm", *args],
+        cases[f"sweep-{name}"] = dict(area="slurm", argv=["python", "-m", "course_lib.app.slurm", *args],
                                       files=files, expect=expect, ok=name == "excel-bom-csv",
                                       timeout=60)
 
-    # -- models.load_model
+    # -- training.load_model
     for name, setup, expect in [
         ("missing", None, ["m.keras", "no model file"]),
         ("empty", b"", ["m.keras"]),
@@ -430,18 +430,20 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
     raw = {argv[i + 1]: fill(argv[i + 2], tmp, "") for i, a in enumerate(argv) if a == "-p"}
 
     def run() -> None:
-        from course_lib import data, language, models, notebooks, resistance
+        from course_lib import data, training
+        from course_lib.app import runner
+        from course_lib.domains import language, resistance
 
-        path = notebooks.find_notebook(lesson)
-        p = {k: ast.literal_eval(v["default"]) for k, v in notebooks.notebook_parameters(path).items()}
-        p.update(notebooks.convert_parameters(path, raw))
+        path = runner.find_notebook(lesson)
+        p = {k: ast.literal_eval(v["default"]) for k, v in runner.notebook_parameters(path).items()}
+        p.update(runner.convert_parameters(path, raw))
         if lesson == "04":
             data.load_sequence_dataset(p["DATA"], n=p["N_SEQUENCES"], length=p["SEQ_LEN"] or None,
                                        motif=p["MOTIF"], seed=p["SEED"],
                                        sequence_column=p["SEQUENCE_COLUMN"],
                                        label_column=p["LABEL_COLUMN"])
         elif lesson == "06" and p["DANQ_CHECKPOINT"]:
-            models.load_model(p["DANQ_CHECKPOINT"])
+            training.load_model(p["DANQ_CHECKPOINT"])
         elif lesson == "07" and p["DATA"] != "simulated":
             resistance.load_gene_table(p["DATA"])
         elif lesson == "08":
@@ -450,7 +452,7 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
                 genome = language.trim_genome(genome, p["MAX_BASES"])
             language.check_window(genome, p["SEQ_LEN"])
             if p["MT_EPOCHS"] and p["DEEPSEA"] not in ("simulated", "synthetic", "deepsea"):
-                from course_lib import deepsea
+                from course_lib.domains import deepsea
 
                 deepsea.load_split(Path(p["DEEPSEA"]), "valid", forward_only=True)
 
@@ -582,10 +584,10 @@ def deepsea_folder(folder: Path, damage: str) -> None:
     import h5py
     from scipy.io import loadmat, savemat
 
-    from course_lib import simulation
+    from course_lib.domains import deepsea
 
-    simulation.simulate_deepsea(folder, n_train=40, n_valid=10, n_test=10, n_targets=6,
-                                seq_len=600, seed=2)
+    deepsea.simulate_deepsea(folder, n_train=40, n_valid=10, n_test=10, n_targets=6,
+                             seq_len=600, seed=2)
     kind, _, arg = damage.partition(":")  # "none": a good folder
     if kind in ("labels", "onehot", "keys"):
         valid = loadmat(folder / "valid.mat")
@@ -637,9 +639,9 @@ def run_load_model(tmp: Path, setup, fixed: bool = False) -> tuple[int, str]:
             path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     elif setup == "dir":
         path.mkdir()
-    from course_lib import models
+    from course_lib import training
 
-    return call(lambda: models.load_model(path))
+    return call(lambda: training.load_model(path))
 
 
 def call(fn) -> tuple[int, str]:

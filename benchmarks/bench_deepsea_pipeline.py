@@ -2,7 +2,7 @@
 
 Writes (once, reused) an HDF5 file with DeepSEA's train.mat layout (``trainxdata`` uint8
 (1000, 4, N), ``traindata`` uint8 (919, N)) of about ``--gb`` GB, then iterates
-``course_lib.deepsea.make_dataset`` over it (batch 100, shuffled across chunks, float32
+``course_lib.domains.deepsea.make_dataset`` over it (batch 100, shuffled across chunks, float32
 (100, 1000, 4) ACGT batches) and reports samples/s as a ratio to DanQ's training
 consumption measured side by side in the same run (full-size DanQ, batch 100,
 ``train_on_batch`` steps after warm-up), and the process's peak resident memory (VmHWM)
@@ -81,7 +81,7 @@ def main() -> None:
         start = time.perf_counter()
         rows = write_file(path, args.gb)
         print(f"wrote {path} ({path.stat().st_size / 1e9:.2f} GB, {rows:,} rows) in {time.perf_counter() - start:.0f} s")
-    from course_lib import deepsea
+    from course_lib.domains import deepsea
 
     # make_dataset reads only train.mat for the train split
     import tensorflow as tf  # noqa: F401  (imported before the baseline memory reading)

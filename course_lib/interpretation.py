@@ -836,5 +836,3 @@ def consensus_distance(found: str, motif: str) -> int:
 # ----------------------------------------------------------------------------- plots
 
 
-# Figures live in course_lib.plots; these names stay importable from here.
-from course_lib.plots import plot_attribution_logo, plot_saliency_bars, plot_ism_heatmap  # noqa: E402,F401

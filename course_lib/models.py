@@ -1,31 +1,30 @@
-"""Every model builder of the course, in Keras 3, with one table of named sizes.
+"""The model builders shared by several lessons and ``course train``, in Keras 3, with one table
+of named sizes.
 
 Each builder reproduces the published architecture (same layers, same parameter count at its
 defaults) and cites the paper in its docstring. Sections, in lesson order:
 
 - the size table (:data:`SIZES`) and the named builders :func:`build_model` (DanQ, DeepSEA)
   and :func:`build_named` (lesson 09's models), which ``course train`` calls;
-- lessons 01-03: :func:`build_sequence_classifier`, :func:`build_lag_model`;
+- lessons 01-03: :func:`build_sequence_classifier`;
 - lessons 04-06: :func:`build_primer_cnn`, :func:`build_danq`, :func:`build_deepsea`;
-- lesson 07: :func:`build_resistance_lstm`;
-- lesson 08: :func:`build_language_model`, :func:`build_multitask_gru`;
 - lesson 09: :func:`build_beyond_danq` and its parts (:func:`wide_resnet_trunk`,
   :func:`transformer_encoder`, :func:`classifier`);
 - the k-mer logistic-regression baseline of lessons 04, 07 and 08 (:func:`fit_kmer_baseline`);
-- saving, safe-mode loading and both-strand prediction.
+- both-strand prediction.
+
+A builder used by one lesson only lives with its lesson's domain
+(:mod:`course_lib.domains.recurrent`, :mod:`~course_lib.domains.resistance`,
+:mod:`~course_lib.domains.language`); saving and safe-mode loading live in
+:mod:`course_lib.training`.
 
 Keras is imported inside the functions, so ``import course_lib.models`` stays cheap. The
-course's own layers (:class:`~course_lib.layers.OneHotToTokens`,
-:class:`~course_lib.layers.PositionEncoding`, :class:`~course_lib.layers.MaskedMaxPooling1D`)
-live in :mod:`course_lib.layers` and are importable from here too.
+course's own layers live in :mod:`course_lib.layers`.
 """
 
 from __future__ import annotations
 
-import zipfile
-
 import numpy as np
-
 
 
 # --------------------------------------------------------------------------------------
@@ -247,37 +246,6 @@ def build_sequence_classifier(
     return model
 
 
-def build_lag_model(kind: str, window: int, units: int = 8, kernel_size: int = 5,
-                    n_conv_layers: int = 3, seed: int = 0):
-    """A model whose output is read from the last position only, to measure memory by lag.
-
-    Recurrent kinds: the layer's last state -> Dense(1, sigmoid). ``conv1d``: ``n_conv_layers``
-    causal Conv1D(units, kernel_size, relu) layers, the last position -> Dense(1, sigmoid); its
-    receptive field is ``n_conv_layers * (kernel_size - 1) + 1`` positions.
-
-    Returns
-    -------
-    keras.Model
-        Input (batch, window, 1) float32, output (batch, 1); compiled with Adam and mse.
-
-    Introduced in: 03_vanishing_gradients
-    """
-    import keras
-
-    if kind == "conv1d":
-        init = keras.initializers.GlorotUniform(seed)
-        layers = [keras.layers.Conv1D(units, kernel_size, padding="causal", activation="relu",
-                                      kernel_initializer=init, name=f"conv{i}")
-                  for i in range(n_conv_layers)]
-        layers += [keras.layers.Lambda(lambda h: h[:, -1, :], name="last"),
-                   keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init)]
-        model = keras.Sequential([keras.Input((window, 1)), *layers], name="conv1d_lag")
-        model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
-        return model
-    return build_sequence_classifier(kind, window, 1, units, read_out="last", optimizer="adam",
-                                     loss="mse", seed=seed)
-
-
 # --------------------------------------------------------------------------------------
 # Lessons 04-06: the primer CNN, DanQ and DeepSEA
 # --------------------------------------------------------------------------------------
@@ -341,14 +309,12 @@ def build_primer_cnn(
     return model
 
 
-
 def _check_fits(seq_len: int, name: str, needed: int) -> None:
     if seq_len < needed:
         raise ValueError(
             f"seq_len={seq_len} is too short for {name}: its convolutions and poolings need at "
             f"least {needed} positions; use longer sequences or smaller widths"
         )
-
 
 
 def build_danq(
@@ -416,7 +382,6 @@ def build_danq(
     return model
 
 
-
 def build_deepsea(
     seq_len: int = 1000,
     n_targets: int = 919,
@@ -482,7 +447,6 @@ def build_deepsea(
     return model
 
 
-
 def _chain(inputs, layer_list, name: str):
     """A functional model applying ``layer_list`` in order (so every layer has an output)."""
     import keras
@@ -491,7 +455,6 @@ def _chain(inputs, layer_list, name: str):
     for layer in layer_list:
         x = layer(x)
     return keras.Model(inputs, x, name=name)
-
 
 
 def _compile_multilabel(model, learning_rate: float) -> None:
@@ -508,151 +471,10 @@ def _compile_multilabel(model, learning_rate: float) -> None:
 # Lesson 07: the resistance capstone's bidirectional LSTM
 # --------------------------------------------------------------------------------------
 
-def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: int = 62,
-                          n_layers: int = 2, dropout: float = 0.18,
-                          learning_rate: float = 1e-3, pooling: str = "last"):
-    """The capstone's classifier: Embedding, stacked bidirectional LSTMs, sigmoid output.
-
-    Defaults are the capstone's ("Genome sequence classification using LSTM", The Data
-    Incubator): embedding 50, two bidirectional LSTM layers of 62 units, dropout 0.18
-    after each, Adam, binary cross-entropy; the last LSTM returns its final state
-    (``pooling="last"``). Padding (code 0) is masked, so padded positions do not reach the
-    LSTMs. ``pooling="max"`` instead keeps the last LSTM's output at every position and takes
-    the maximum over the real (unmasked) positions: a local change then reaches the output
-    in one step, which makes small models learn in far fewer epochs (the lesson's laptop
-    default).
-
-    Parameters
-    ----------
-    seq_len : int
-        Input length (integer codes from :func:`course_lib.resistance.encode_genes`).
-    embedding_dim, units, n_layers, dropout, learning_rate
-        Embedding size, LSTM units per direction, number of bidirectional layers, dropout
-        rate after each, Adam's learning rate.
-    pooling : {"last", "max"}
-        How the sequence becomes one vector (see above).
-
-    Returns
-    -------
-    keras.Model
-        Input (batch, seq_len) int, output (batch, 1) float32 probability of resistance;
-        compiled with accuracy as metric.
-
-    Introduced in: 07_resistance_lstm
-    """
-    import keras
-    from keras import layers
-
-    from course_lib.layers import MaskedMaxPooling1D
-
-    if pooling not in ("last", "max"):
-        raise ValueError(f"pooling must be 'last' (the capstone) or 'max', got {pooling!r}")
-    if n_layers < 1 or units < 1 or embedding_dim < 1:
-        raise ValueError(f"n_layers, units and embedding_dim must be >= 1, got {n_layers}, "
-                         f"{units}, {embedding_dim}")
-    model = keras.Sequential(name="resistance_lstm")
-    model.add(keras.Input((seq_len,), dtype="int32"))
-    # codes A, C, G, T = 1..4 (resistance.encode_genes) and 0 for padding, masked
-    model.add(layers.Embedding(5, embedding_dim, mask_zero=True, name="embedding"))
-    for i in range(n_layers):
-        last = i == n_layers - 1 and pooling == "last"
-        model.add(layers.Bidirectional(layers.LSTM(units, return_sequences=not last),
-                                       name=f"bilstm_{i + 1}"))
-        model.add(layers.Dropout(dropout, name=f"dropout_{i + 1}"))
-    if pooling == "max":
-        model.add(MaskedMaxPooling1D(name="max_over_positions"))
-    model.add(layers.Dense(1, activation="sigmoid", name="resistant"))
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    return model
-
 
 # --------------------------------------------------------------------------------------
 # Lesson 08: the genome language model and the multitask GRU
 # --------------------------------------------------------------------------------------
-
-def build_language_model(cell: str = "gru", units: int = 128, layers: int = 2,
-                         embedding: int = 16, learning_rate: float = 0.003, seed: int = 0):
-    """Character-level genome language model: embedding, stacked RNN, softmax over 4 bases.
-
-    After Zhang & Kamath: an embedding of the bases, ``layers`` recurrent layers returning
-    every step, and a dense softmax predicting the next base at each position.
-
-    Parameters
-    ----------
-    cell : {"rnn", "gru", "lstm"}
-    units : int
-    layers : int
-        2 or 3 in the paper.
-    embedding : int
-    learning_rate : float
-        Adam.
-    seed : int
-
-    Returns
-    -------
-    keras.Model
-        Input ``(batch, length)`` int codes, output ``(batch, length, 4)`` probabilities;
-        compiled with sparse categorical cross-entropy.
-
-    Introduced in: 08_genome_language
-    """
-    import keras
-
-    from course_lib.training import set_seed
-
-    kinds = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
-    if cell.lower() not in kinds:
-        raise ValueError(f"cell must be one of {sorted(kinds)}, got {cell!r}")
-    if layers < 1 or units < 1:
-        raise ValueError(f"need layers >= 1 and units >= 1, got layers={layers}, units={units}")
-    set_seed(seed, deterministic=False)
-    inputs = keras.Input((None,), dtype="int32")
-    x = keras.layers.Embedding(4, embedding)(inputs)
-    for _ in range(layers):
-        x = kinds[cell.lower()](units, return_sequences=True)(x)
-    outputs = keras.layers.Dense(4, activation="softmax")(x)
-    model = keras.Model(inputs, outputs, name=f"{cell.lower()}_language_model")
-    model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy")
-    return model
-
-
-
-def build_multitask_gru(n_targets: int, units: int = 128, layers: int = 2, embedding: int = 2,
-                        dropout: float = 0.05, learning_rate: float = 0.001, seed: int = 0,
-                        clipnorm: float | None = None, jit_compile: bool | str = "auto"):
-    """Zhang & Kamath's multitask model: embedding, stacked bidirectional GRUs, one sigmoid per target.
-
-    Paper: embedding size 2, 2 layers of 128 units, dropout keep probability 0.95
-    (``dropout=0.05``), Adam 0.001, batch 20. All targets share every weight; the last
-    layer's final states (both directions) feed the sigmoid outputs. ``clipnorm`` clips each
-    gradient's norm in Adam (lesson 08's laptop recipe: 1.0 with a learning rate of 0.01);
-    ``jit_compile=True`` compiles the training step with XLA, which Keras leaves off for
-    TensorFlow on a CPU although it halves the time per epoch of this model there.
-
-    Returns
-    -------
-    keras.Model
-        Input ``(batch, length)`` int codes, output ``(batch, n_targets)`` probabilities;
-        compiled with binary cross-entropy.
-
-    Introduced in: 08_genome_language
-    """
-    import keras
-
-    from course_lib.training import set_seed
-
-    set_seed(seed, deterministic=False)
-    inputs = keras.Input((None,), dtype="int32")
-    x = keras.layers.Embedding(4, embedding)(inputs)
-    for i in range(layers):
-        gru = keras.layers.GRU(units, return_sequences=i < layers - 1, dropout=dropout)
-        x = keras.layers.Bidirectional(gru)(x)
-    outputs = keras.layers.Dense(n_targets, activation="sigmoid")(x)
-    model = keras.Model(inputs, outputs, name="multitask_bigru")
-    model.compile(keras.optimizers.Adam(learning_rate, clipnorm=clipnorm), "binary_crossentropy",
-                  jit_compile=jit_compile)
-    return model
 
 
 # --------------------------------------------------------------------------------------
@@ -666,7 +488,6 @@ HEADS = ("none", "transformer", "bilstm")
 #: Batch-norm momentum of the moving statistics: 0.9 (PyTorch's default) rather than
 #: Keras's 0.99, which averages over ~100 batches and lags in runs of a few hundred updates.
 BN_MOMENTUM = 0.9
-
 
 
 def _bottleneck(x, width: int, kernel_size: int, stride: int, name: str, bottleneck: int = 4):
@@ -692,7 +513,6 @@ def _bottleneck(x, width: int, kernel_size: int, stride: int, name: str, bottlen
     h = layers.ReLU(name=f"{name}_relu2")(layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(h))
     h = layers.Conv1D(width, 1, use_bias=False, name=f"{name}_conv3")(h)
     return layers.Add(name=f"{name}_add")([shortcut, h])
-
 
 
 def wide_resnet_trunk(x, widths=(16, 32, 64), widen: int = 1, kernel_size: int = 9,
@@ -731,7 +551,6 @@ def wide_resnet_trunk(x, widths=(16, 32, 64), widen: int = 1, kernel_size: int =
         x = _bottleneck(x, width * widen, kernel_size, 2, f"resnet_block{i + 1}", bottleneck)
     x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="resnet_bn_out")(x)
     return layers.ReLU(name="resnet_out")(x)
-
 
 
 def transformer_encoder(x, n_layers: int = 6, n_heads: int = 4, key_dim: int = 16,
@@ -775,7 +594,6 @@ def transformer_encoder(x, n_layers: int = 6, n_heads: int = 4, key_dim: int = 1
         h = layers.Dense(d_model, name=f"{n}_ff2")(layers.Dropout(dropout, name=f"{n}_drop")(h))
         x = layers.Add(name=f"{n}_add2")([x, h])
     return layers.LayerNormalization(name="head_ln_out")(x)
-
 
 
 def classifier(x, n_targets: int, dense_units: int = 200, dropout: float = 0.1,
@@ -824,7 +642,6 @@ def classifier(x, n_targets: int, dense_units: int = 200, dropout: float = 0.1,
                         dtype="float32")(x)
 
 
-
 def build_beyond_danq(
     seq_len: int = 1000,
     n_targets: int = 919,
@@ -860,9 +677,9 @@ def build_beyond_danq(
     (here followed by batch norm);
     the head's output is concatenated with the ResNet's (skip connection), flattened and
     passed to two dense layers. The model outputs **logits** and is compiled with
-    binary cross-entropy from logits; use :func:`course_lib.architectures.predict_probabilities` for probabilities.
+    binary cross-entropy from logits; use :func:`course_lib.domains.capstone.predict_probabilities` for probabilities.
     Layers are named ``input_*``, ``resnet_*``, ``head_*`` and ``classifier_*`` so
-    :func:`course_lib.architectures.count_parameters` can sum them per part.
+    :func:`course_lib.domains.capstone.count_parameters` can sum them per part.
 
     Parameters
     ----------
@@ -946,7 +763,7 @@ def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5
 
     Lesson 08 (Zhang & Kamath's baseline): scikit-learn with an l2 penalty of 1e-6
     (``C = 1e6``) on raw counts, k = 1..5 (1,364 columns). Lesson 07 calls it through
-    :func:`course_lib.resistance.kmer_fit_predict` (``C = 1``, ``normalize=True``,
+    :func:`course_lib.domains.resistance.kmer_fit_predict` (``C = 1``, ``normalize=True``,
     ``class_weight="balanced"``, ``max_iter=2000``); lesson 04 tunes its own C by
     cross-validation in its cell. Counts come from :func:`course_lib.sequences.kmer_counts`. Targets with a single class in training
     get a constant predictor.
@@ -1016,77 +833,6 @@ def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5
 # Saving, safe-mode loading and both-strand prediction
 # --------------------------------------------------------------------------------------
 
-def save_model(model, path) -> None:
-    """Save a model in the ``.keras`` format (architecture, weights, optimizer state).
-
-    Parameters
-    ----------
-    model : keras.Model
-    path : str or Path
-        Must end in ``.keras``. Written to a temporary name beside it and renamed, so two
-        runs saving into one run directory leave one complete file.
-
-    Introduced in: 05_danq_deepsea
-    """
-    import os
-    from pathlib import Path
-
-    if not str(path).endswith(".keras"):
-        raise ValueError(f"save to a path ending in .keras, got {path!s}")
-    path = Path(path)
-    partial = path.with_name(f".{path.stem}.{os.getpid()}.{id(model)}.partial.keras")
-    try:
-        model.save(partial)  # a reader (or a second run) never sees a half-written file
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-
-def load_model(path):
-    """Load a ``.keras`` model in safe mode (no arbitrary code is deserialized).
-
-    Parameters
-    ----------
-    path : str or Path
-        A file written by :func:`save_model` or ``model.save``.
-
-    Returns
-    -------
-    keras.Model
-
-    Introduced in: 05_danq_deepsea
-    """
-    from pathlib import Path
-
-    import keras
-
-    import course_lib.layers  # noqa: F401  registers the course's layers (lessons 07 and 09)
-    import course_lib.tricks  # noqa: F401  registers lesson 09's warm-up schedule and losses
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}: check the path you gave (a lesson's "
-                                "checkpoint parameter, e.g. -p DANQ_CHECKPOINT), or train one "
-                                "first (course train danq ...); nothing is trained in its place")
-    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
-        with open(path, "rb") as handle:
-            hdf5 = handle.read(4) == b"\x89HDF"
-        what = "an HDF5 file (Keras 2's .h5)" if hdf5 else "not a Keras 3 archive (a zip)"
-        raise ValueError(f"{path} is {what}; give a .keras file written by model.save or "
-                         "course train (in Keras 3, load an .h5 file yourself and save it again)")
-    try:
-        return keras.models.load_model(path, safe_mode=True)
-    except Exception as err:  # keras raises many types for damaged or unsafe archives
-        lines = [line for line in str(err).splitlines() if line.strip()]
-        reason = lines[0] if lines else type(err).__name__
-        raise ValueError(
-            f"{path} could not be loaded as a Keras model in safe mode: {reason}. If it holds "
-            "a Lambda layer or other code, safe mode refuses it on purpose (rebuild the model "
-            "with the course's builders); otherwise the file is damaged: save or train it again."
-        ) from None
-
-
 
 def average_strands(pred: np.ndarray) -> np.ndarray:
     """Average the predictions of the forward half and the reverse-complement half.
@@ -1142,13 +888,3 @@ def predict_both_strands(model, X, batch_size: int = 256):
     return average_strands(np.concatenate([forward, reverse])).astype(np.float32)
 
 
-
-_LAYERS = ("OneHotToTokens", "PositionEncoding", "MaskedMaxPooling1D", "sinusoidal_table")
-
-
-def __getattr__(name: str):
-    if name in _LAYERS:  # importing course_lib.layers imports Keras: only on first use
-        from course_lib import layers
-
-        return getattr(layers, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

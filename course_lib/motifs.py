@@ -494,5 +494,3 @@ def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     return false_discovery_control(flat, method="bh").reshape(np.shape(p))
 
 
-# Figures live in course_lib.plots; these names stay importable from here.
-from course_lib.plots import plot_logo, plot_logos  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Generic training: seeds, data splits, checkpointed and resumable training, mixed precision,
 the distribution strategy, load-or-train. The ``course train`` command is
-:mod:`course_lib.train_command`."""
+:mod:`course_lib.app.train`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import os
 import random
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -109,36 +110,6 @@ def split_dataset(
 # Training with checkpoints, resumption and logs (lesson 05 and ``course train``)
 # --------------------------------------------------------------------------------------
 
-def distribution_strategy():
-    """``MirroredStrategy`` when several GPUs are visible, else the default strategy.
-
-    Inside an ``srun`` step with several tasks, ``MultiWorkerMirroredStrategy``
-    (:func:`course_lib.slurm.multiworker_strategy`). Strategies are TensorFlow's: on the JAX
-    and PyTorch backends this is the default strategy, whose scope changes nothing (training
-    runs on one device), and several srun tasks are an error that says so.
-
-    Returns
-    -------
-    tf.distribute.Strategy
-        Build and compile the model inside ``strategy.scope()``.
-
-    Introduced in: 05_danq_deepsea
-    """
-    import keras
-    import tensorflow as tf
-
-    from course_lib.slurm import multiworker_strategy
-
-    strategy = multiworker_strategy()  # several tasks of an srun step: one replica set per task
-    if strategy is not None:
-        return strategy
-    if keras.backend.backend() != "tensorflow":  # listing GPUs would start TensorFlow on them
-        return tf.distribute.get_strategy()
-    gpus = tf.config.list_logical_devices("GPU")
-    if len(gpus) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
-
 
 def use_mixed_precision(enabled: bool | None = None) -> bool:
     """Switch Keras to ``mixed_float16`` on GPU (outputs stay float32); no-op on CPU.
@@ -190,7 +161,7 @@ def train_model(
         Compiled.
     train_data, valid_data : tf.data.Dataset
         Batches of ``(X (b, L, 4) float32, y (b, T) float32)``, e.g. from
-        :func:`course_lib.deepsea.make_dataset`.
+        :func:`course_lib.domains.deepsea.make_dataset`.
     out_dir : str or Path
     epochs : int
         Total epochs, counting those done before a resumption.
@@ -217,8 +188,6 @@ def train_model(
     Introduced in: 05_danq_deepsea
     """
     import keras
-
-    from course_lib.models import load_model, save_model
 
     if not monitor.startswith("val_"):
         raise ValueError(f"monitor must be a validation quantity such as 'val_loss' or 'val_auc', got "
@@ -285,8 +254,6 @@ def load_or_train(path: str | Path, train: "callable", like=None):  # noqa: F821
 
     Introduced in: 05_danq_deepsea
     """
-    from course_lib.models import load_model, save_model
-
     path = Path(path)
     if path.is_file():
         loaded = load_model(path)
@@ -312,3 +279,73 @@ def architecture(model) -> list[tuple[str, str, int]]:
             return "?"
 
     return [(type(layer).__name__, shape(layer), int(layer.count_params())) for layer in model.layers]
+
+
+def save_model(model, path) -> None:
+    """Save a model in the ``.keras`` format (architecture, weights, optimizer state).
+
+    Parameters
+    ----------
+    model : keras.Model
+    path : str or Path
+        Must end in ``.keras``. Written to a temporary name beside it and renamed, so two
+        runs saving into one run directory leave one complete file.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import os
+    from pathlib import Path
+
+    if not str(path).endswith(".keras"):
+        raise ValueError(f"save to a path ending in .keras, got {path!s}")
+    path = Path(path)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.{id(model)}.partial.keras")
+    try:
+        model.save(partial)  # a reader (or a second run) never sees a half-written file
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def load_model(path):
+    """Load a ``.keras`` model in safe mode (no arbitrary code is deserialized).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file written by :func:`save_model` or ``model.save``.
+
+    Returns
+    -------
+    keras.Model
+
+    Introduced in: 05_danq_deepsea
+    """
+    from pathlib import Path
+
+    import keras
+
+    import course_lib.layers  # noqa: F401  registers the course's layers (lessons 07 and 09)
+    import course_lib.tricks  # noqa: F401  registers lesson 09's warm-up schedule and losses
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}: check the path you gave (a lesson's "
+                                "checkpoint parameter, e.g. -p DANQ_CHECKPOINT), or train one "
+                                "first (course train danq ...); nothing is trained in its place")
+    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
+        with open(path, "rb") as handle:
+            hdf5 = handle.read(4) == b"\x89HDF"
+        what = "an HDF5 file (Keras 2's .h5)" if hdf5 else "not a Keras 3 archive (a zip)"
+        raise ValueError(f"{path} is {what}; give a .keras file written by model.save or "
+                         "course train (in Keras 3, load an .h5 file yourself and save it again)")
+    try:
+        return keras.models.load_model(path, safe_mode=True)
+    except Exception as err:  # keras raises many types for damaged or unsafe archives
+        lines = [line for line in str(err).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(err).__name__
+        raise ValueError(
+            f"{path} could not be loaded as a Keras model in safe mode: {reason}. If it holds "
+            "a Lambda layer or other code, safe mode refuses it on purpose (rebuild the model "
+            "with the course's builders); otherwise the file is damaged: save or train it again."
+        ) from None

@@ -57,7 +57,7 @@ def set_prevalence_bias(model, y: np.ndarray | None = None, layer: str = "classi
     layer : str
     prevalence : np.ndarray, shape (T,), optional
         Each target's training positive rate, e.g. from
-        :func:`course_lib.train_command.training_prevalence`.
+        :func:`course_lib.app.train.training_prevalence`.
 
     Returns
     -------

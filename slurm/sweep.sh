@@ -2,7 +2,7 @@
 # A job array: one task per row of a sweep table (a hyper-parameter grid, or the folds of a
 # cross-validation), then one results table.
 #
-#   python3 -m course_lib.slurm array-range sweeps/lr.tsv            # prints e.g. 0-3
+#   python3 -m course_lib.app.slurm array-range sweeps/lr.tsv            # prints e.g. 0-3
 #   sbatch --array=0-3 slurm/sweep.sh sweeps/lr.tsv run 04_one_hot_cnn -p EPOCHS 10
 #   sbatch --array=0-3 slurm/sweep.sh sweeps/grid.tsv train danq --data deepsea --epochs 5
 #   course gather runs/sweep-<array job id>                          # afterwards: one row per task
@@ -29,7 +29,7 @@ if [[ $# -lt 3 || ( "$2" != run && "$2" != train ) ]]; then
     exit 2
 fi
 if [[ -z "${SLURM_ARRAY_TASK_ID:-}" ]]; then
-    echo "sweep.sh runs as a job array: sbatch --array=\$(python3 -m course_lib.slurm array-range $1) ..." >&2
+    echo "sweep.sh runs as a job array: sbatch --array=\$(python3 -m course_lib.app.slurm array-range $1) ..." >&2
     exit 2
 fi
 
@@ -54,7 +54,7 @@ suffix="${table##*.}"
 cp "$table" "${task_dir}/.sweep.${suffix}" && mv -f "${task_dir}/.sweep.${suffix}" "${sweep_dir}/sweep.${suffix}"
 
 # This task's row as course options (-p NAME VALUE, or --name VALUE), one per line.
-mapfile -t setting < <(python3 -m course_lib.slurm task-args "$table" "$SLURM_ARRAY_TASK_ID" \
+mapfile -t setting < <(python3 -m course_lib.app.slurm task-args "$table" "$SLURM_ARRAY_TASK_ID" \
     --style "$command" --write "${task_dir}/setting.json")
 if [[ ${#setting[@]} -eq 0 ]]; then
     echo "no setting for task ${SLURM_ARRAY_TASK_ID} in ${table}" >&2

@@ -44,7 +44,7 @@ def executed_notebooks():
 @pytest.fixture(scope="session")
 def lesson_runs(tmp_path_factory, executed_notebooks):
     """Run each lesson at most once per session: ``lesson_runs(stem, **parameters) -> metrics``."""
-    from course_lib.notebooks import notebook_parameters, run_notebook
+    from course_lib.app.runner import notebook_parameters, run_notebook
 
     cache: dict = {}
     out = tmp_path_factory.mktemp("lessons")

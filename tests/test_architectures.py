@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from course_lib import architectures as arch, layers, metrics, models
-from course_lib.models import load_model, save_model
+from course_lib import interpretation, layers, metrics, models
+from course_lib.domains import capstone
+from course_lib.training import load_model, save_model
 
 L, T = 32, 3
 
@@ -56,7 +57,7 @@ def test_parameters_per_part_match_the_formulas():
     e, w, k, dense = 4, (4, 4, 8), 5, 8
     h, kd, d, ff = 2, 4, 8, 8
     model = _tiny()
-    counts = arch.count_parameters(model)
+    counts = capstone.count_parameters(model)
     assert counts["input"] == 5 * e  # N, A, C, G, T
     # stem e*k*4 ; block: bn0 4*c_in, 1x1 c_in*c/4, bn1 4*c/4, k conv k*(c/4)^2, bn2, 1x1 (c/4)*c,
     # projection c_in*c (every block strides); final bn 4*c_out
@@ -70,7 +71,7 @@ def test_parameters_per_part_match_the_formulas():
     assert counts["head"] == (w[2] * d + d) + length * d + per_layer + 2 * d
     flat = length * (d + w[2])
     assert counts["classifier"] == flat * dense + dense + dense * T + T
-    assert sum(counts[p] for p in arch.PARTS) == counts["total"] == model.count_params()
+    assert sum(counts[p] for p in capstone.PARTS) == counts["total"] == model.count_params()
 
 
 def test_capstone_transformer_has_the_reported_size():
@@ -81,8 +82,8 @@ def test_capstone_transformer_has_the_reported_size():
 
 
 def test_bilstm_head_and_no_skip():
-    with_skip = arch.count_parameters(_tiny("bilstm"))
-    without = arch.count_parameters(_tiny("bilstm", skip=False))
+    with_skip = capstone.count_parameters(_tiny("bilstm"))
+    without = capstone.count_parameters(_tiny("bilstm", skip=False))
     units = models.SIZES["beyond_danq"]["tiny"]["lstm_units"]
     # two LSTMs on 8 channels, then batch norm of their 2 x units outputs (scale, shift, moving mean and variance)
     assert with_skip["head"] == 2 * 4 * units * (8 + units + 1) + 4 * 2 * units
@@ -116,17 +117,17 @@ def test_predict_probabilities_is_the_sigmoid_of_the_logits():
     model = _tiny()
     X = _onehot()
     logits = model.predict(X, verbose=0)
-    np.testing.assert_allclose(arch.predict_probabilities(model, X), 1 / (1 + np.exp(-logits)), rtol=1e-5)
+    np.testing.assert_allclose(capstone.predict_probabilities(model, X), 1 / (1 + np.exp(-logits)), rtol=1e-5)
 
 
 def test_grad_cam_shape_and_sign():
     model = _tiny("none", "onehot")
-    cam = arch.grad_cam(model, _onehot(), output=1)
+    cam = interpretation.grad_cam(model, _onehot(), output=1)
     assert cam.shape == (6, L) and cam.dtype == np.float32 and (cam >= 0).all()
     # nearest-neighbour upsampling: 8 input bases share each of the 4 trunk positions
     assert (cam[:, :8] == cam[:, :1]).all()
     with pytest.raises(ValueError, match="no layer"):
-        arch.grad_cam(model, _onehot(), layer="conv")
+        interpretation.grad_cam(model, _onehot(), layer="conv")
 
 
 @pytest.mark.tensorflow(reason="its reference Grad-CAM is taken with a tf.GradientTape")
@@ -152,12 +153,12 @@ def test_grad_cam_matches_a_gradient_tape_reference():
     cam = np.maximum((grads.mean(axis=1, keepdims=True) * acts.numpy()).sum(-1), 0)
     expected = np.repeat(cam, X.shape[1] // cam.shape[1], axis=1)
     ours = interpretation.grad_cam(model, X, output=1)
-    assert expected.max() > 0 and arch.grad_cam is interpretation.grad_cam
+    assert expected.max() > 0 and interpretation.grad_cam is interpretation.grad_cam
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-6 * float(expected.max()))
 
 
 def test_attention_cost_is_quadratic_in_length():
-    cost = arch.attention_cost([100, 200], n_heads=4, key_dim=16, d_model=256)
+    cost = capstone.attention_cost([100, 200], n_heads=4, key_dim=16, d_model=256)
     assert cost["attention_macs"].tolist() == [2 * 64 * 100**2, 2 * 64 * 200**2]
     assert cost["projection_macs"].iloc[1] == 2 * cost["projection_macs"].iloc[0]
     assert cost["score_bytes"].tolist() == [4 * 4 * 100**2, 4 * 4 * 200**2]
@@ -193,7 +194,7 @@ def test_capstone_metrics_by_hand():
 @pytest.mark.slow
 def test_measure_cost_reports_positive_numbers():
     model = _tiny("none", "onehot")
-    cost = arch.measure_cost(model, _onehot(4), np.zeros((4, T), np.float32), batch_size=4, steps=1)
+    cost = capstone.measure_cost(model, _onehot(4), np.zeros((4, T), np.float32), batch_size=4, steps=1)
     assert cost["samples_per_s"] > 0
     assert cost["weights_mb"] == pytest.approx(12 * model.count_params() / 2**20)
 
@@ -224,7 +225,7 @@ def test_capstone_resnet_is_within_1_percent_of_the_reported_4_7m():
 
 def test_max_pooling_classifier_with_batch_norm_counts_and_reloads(tmp_path):
     model = _tiny("none", pooling="max", classifier_norm=True)
-    counts = arch.count_parameters(model)
+    counts = capstone.count_parameters(model)
     c, dense = 8, models.SIZES["beyond_danq"]["tiny"]["dense_units"]
     # max over positions: c features, no bias in the dense layer, batch norm 4 * dense
     assert counts["classifier"] == c * dense + 4 * dense + dense * T + T
@@ -268,8 +269,8 @@ def test_lesson_09s_model_cell_builds_the_librarys_models(name, head, options):
     layers (names, classes) and the same starting weights at one seed."""
     import keras
 
-    ns = dict(keras=keras, layers=keras.layers, np=np, architectures=arch, models=models,
-              SIZE="tiny")
+    ns = dict(keras=keras, layers=keras.layers, np=np, models=models, SIZE="tiny",
+              OneHotToTokens=layers.OneHotToTokens, PositionEncoding=layers.PositionEncoding)
     exec(_lesson_09_cell("def build_capstone("), ns)
     keras.utils.set_random_seed(0)
     ours = ns["build_capstone"](head, 64, 3, **options)
@@ -282,7 +283,7 @@ def test_lesson_09s_model_cell_builds_the_librarys_models(name, head, options):
 
 
 def test_lesson_09s_grad_cam_cell_is_architectures_grad_cam():
-    """Lesson 09's Grad-CAM, written on gradients.input_gradients, equals architectures.grad_cam."""
+    """Lesson 09's Grad-CAM, written on gradients.input_gradients, equals interpretation.grad_cam."""
     import keras
 
     from course_lib import gradients
@@ -295,6 +296,6 @@ def test_lesson_09s_grad_cam_cell_is_architectures_grad_cam():
     logits.set_weights([np.random.default_rng(0).normal(size=kernel.shape).astype("float32"), bias])
     X = np.eye(4, dtype="float32")[np.random.default_rng(1).integers(0, 4, (6, 64))]
     for output in (0, 2):
-        ours, theirs = ns["grad_cam"](model, X, output), arch.grad_cam(model, X, output=output)
+        ours, theirs = ns["grad_cam"](model, X, output), interpretation.grad_cam(model, X, output=output)
         assert ours.shape == theirs.shape == (6, 64) and theirs.max() > 0
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6 * float(theirs.max()))

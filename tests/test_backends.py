@@ -16,7 +16,8 @@ import pytest
 
 SCRIPT = """
 import json, os, keras
-from course_lib import slurm, training
+from course_lib import training
+from course_lib.app import slurm, train
 
 def message(call):
     try:
@@ -25,14 +26,14 @@ def message(call):
         return str(err)
     return None
 
-single = training.distribution_strategy()  # one task: the default strategy, its scope a no-op
+single = train.distribution_strategy()  # one task: the default strategy, its scope a no-op
 with single.scope():
     pass
 single = type(single).__name__
 os.environ.update(SLURM_STEP_NUM_TASKS="2", SLURM_STEP_TASKS_PER_NODE="2", SLURM_PROCID="0")
 print(json.dumps({"backend": keras.backend.backend(), "single": single,
                   "multiworker_strategy": message(slurm.multiworker_strategy),
-                  "distribution_strategy": message(training.distribution_strategy)}))
+                  "distribution_strategy": message(train.distribution_strategy)}))
 """
 
 

@@ -198,7 +198,7 @@ def test_two_runs_of_one_lesson_into_one_folder_end_with_a_complete_notebook_and
 
     import nbformat
 
-    from course_lib.notebooks import read_metrics
+    from course_lib.app.runner import read_metrics
 
     out = tmp_path / "out"
     small = ["-p", "N_SEQUENCES", "400", "-p", "EPOCHS", "2", "-p", "KMER_MAX_K", "2", "-q"]

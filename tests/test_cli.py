@@ -17,7 +17,7 @@ from conftest import NOTEBOOKS, ROOT
 def course(*args, env=None, cwd=None):
     """Run the ``course`` command in a subprocess, as a user would."""
     exe = shutil.which("course")
-    cmd = [exe] if exe else [sys.executable, "-m", "course_lib.cli"]
+    cmd = [exe] if exe else [sys.executable, "-m", "course_lib.app.cli"]
     return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env,
                           cwd=cwd or ROOT, timeout=600)
 
@@ -159,14 +159,14 @@ def test_unknown_notebook(tmp_path):
 
 
 def test_lesson_resolved_by_number():
-    from course_lib.notebooks import find_notebook
+    from course_lib.app.runner import find_notebook
 
     assert find_notebook("04") == NOTEBOOKS / "04_one_hot_cnn.ipynb"
     assert find_notebook("04_one_hot_cnn") == NOTEBOOKS / "04_one_hot_cnn.ipynb"
 
 
 def test_solutions_resolved_by_number():
-    from course_lib.notebooks import SOLUTION_DIR, find_notebook
+    from course_lib.app.runner import SOLUTION_DIR, find_notebook
 
     assert find_notebook("solutions/04").resolve() == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
     assert find_notebook("solutions/04_one_hot_cnn").resolve() == SOLUTION_DIR / "04_one_hot_cnn.ipynb"
@@ -241,7 +241,7 @@ def test_run_shows_each_cell_and_its_duration(tmp_path):
     ("07", "DROPOUT", "0", None),
 ])
 def test_parameters_out_of_range_are_refused_by_name(lesson, name, value, match):
-    from course_lib.notebooks import ParameterError, convert_parameters, find_notebook
+    from course_lib.app.runner import ParameterError, convert_parameters, find_notebook
 
     import re
 
@@ -262,7 +262,8 @@ def test_an_out_of_range_parameter_runs_nothing_and_writes_nothing(tmp_path):
 
 
 def test_run_directory_does_not_depend_on_the_working_directory(tmp_path, monkeypatch):
-    from course_lib.notebooks import NOTEBOOK_DIR, run_directory
+    from course_lib.notebooks import run_directory
+    from course_lib.app.runner import NOTEBOOK_DIR
 
     monkeypatch.delenv("COURSE_RUN_DIR", raising=False)
     monkeypatch.chdir(tmp_path)

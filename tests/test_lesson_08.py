@@ -72,7 +72,7 @@ def test_the_lessons_markov_chain_is_the_librarys_on_lambda(lesson_runs):
     """The order-k Markov chains the lesson writes in its Evaluate cell score lambda's test
     stretch as ``language.markov_perplexities`` does (``model_genome`` and the solutions use the
     library's copy; tests/test_language.py checks the two functions without a run)."""
-    from course_lib import language
+    from course_lib.domains import language
 
     m = lesson_runs("08_genome_language")
     split = language.split_genome(language.load_genome("lambda"))
@@ -102,12 +102,12 @@ def test_any_fasta_with_records_and_n_runs(lesson_runs, tmp_path_factory):
 def test_the_notebooks_models_are_the_librarys(lesson_runs):
     """The language model and the multitask GRU written out in the lesson and the library's
     builders agree (layer classes and parameter counts at the lesson's defaults)."""
-    from course_lib import models
+    from course_lib.domains import language
 
     m = lesson_runs("08_genome_language")
 
     def layers(model):
         return [[l.__class__.__name__, l.count_params()] for l in model.layers]
 
-    assert m["model_layers"]["language_model"] == layers(models.build_language_model("gru", 48, 2, 8, 0.002, 0))
-    assert m["model_layers"]["multitask_gru"] == layers(models.build_multitask_gru(24, 32, 1, 8, 0.05, 0.01, 0, clipnorm=1.0))
+    assert m["model_layers"]["language_model"] == layers(language.build_language_model("gru", 48, 2, 8, 0.002, 0))
+    assert m["model_layers"]["multitask_gru"] == layers(language.build_multitask_gru(24, 32, 1, 8, 0.05, 0.01, 0, clipnorm=1.0))

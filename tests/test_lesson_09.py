@@ -102,12 +102,12 @@ def test_a_folder_in_the_real_layout_runs_to_the_end(lesson_runs, tmp_path_facto
     target on real test sequences instead."""
     import pandas as pd
 
-    from course_lib import simulation
+    from course_lib.domains import deepsea
 
     folder = tmp_path_factory.mktemp("lesson09_real_layout")
-    simulation.simulate_deepsea(folder, n_train=150, n_valid=50, n_test=100, n_targets=6,
-                                seq_len=400, seed=1, centred=True, sharpness=4.0,
-                                tf_prevalence=(0.05, 0.2))
+    deepsea.simulate_deepsea(folder, n_train=150, n_valid=50, n_test=100, n_targets=6,
+                             seq_len=400, seed=1, centred=True, sharpness=4.0,
+                             tf_prevalence=(0.05, 0.2))
     targets = pd.read_csv(folder / "targets.tsv", sep="\t")
     targets.drop(columns=["rule", "oracle_auc", "oracle_auprc"]).to_csv(
         folder / "targets.tsv", sep="\t", index=False)

@@ -100,7 +100,7 @@ def test_03_lstm_ahead_of_simple_rnn_and_gradients_decay(lesson_runs):
 
 def test_03_the_notebooks_models_are_the_librarys(lesson_runs):
     """The SimpleRNN and LSTM written out in lesson 03 and models.build_sequence_classifier agree.
-    (The lag models and gradient by lag written in lesson 03 are held to models.build_lag_model
+    (The lag models and gradient by lag written in lesson 03 are held to recurrent.build_lag_model
     and recurrent.gradient_by_lag in test_recurrent.py.)"""
     from course_lib import models
 

@@ -5,7 +5,8 @@ import pytest
 
 import keras
 
-from course_lib import models
+from course_lib import models, training
+from course_lib.domains import language, resistance
 
 
 def _params(model, name):
@@ -65,14 +66,14 @@ def test_save_reload_safe_mode_gives_identical_predictions(tmp_path, builder, kw
     x = np.random.default_rng(0).random((4, 200, 4)).astype(np.float32)
     model.fit(x, np.ones((4, 5), np.float32), epochs=1, verbose=0)  # non-initial weights
     path = tmp_path / "m.keras"
-    models.save_model(model, path)
-    again = models.load_model(path)
+    training.save_model(model, path)
+    again = training.load_model(path)
     np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
 
 
 def test_load_missing_model_says_how_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError, match="course train"):
-        models.load_model(tmp_path / "nope.keras")
+        training.load_model(tmp_path / "nope.keras")
 
 
 def test_predict_both_strands_is_strand_symmetric():
@@ -103,7 +104,7 @@ def test_files_that_are_not_models_are_named(tmp_path, name, body, match):
         body = buffer.getvalue()
     path.write_bytes(body)
     with pytest.raises(ValueError, match=match):
-        models.load_model(path)
+        training.load_model(path)
 
 
 def test_a_lambda_layer_is_refused_by_safe_mode(tmp_path):
@@ -113,7 +114,7 @@ def test_a_lambda_layer_is_refused_by_safe_mode(tmp_path):
     model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
     model.save(tmp_path / "lambda.keras")
     with pytest.raises(ValueError, match=r"lambda.keras could not be loaded .* safe mode.*Lambda"):
-        models.load_model(tmp_path / "lambda.keras")
+        training.load_model(tmp_path / "lambda.keras")
 
 
 def test_two_writers_of_one_checkpoint_leave_one_complete_file(tmp_path):
@@ -125,13 +126,13 @@ def test_two_writers_of_one_checkpoint_leave_one_complete_file(tmp_path):
     x = np.ones((2, 60, 4), np.float32)
     built = [models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
                                lstm_units=2, dense_units=4) for _ in range(2)]
-    threads = [threading.Thread(target=lambda m=m: [models.save_model(m, path) for _ in range(3)])
+    threads = [threading.Thread(target=lambda m=m: [training.save_model(m, path) for _ in range(3)])
                for m in built]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    loaded = models.load_model(path).predict(x, verbose=0)
+    loaded = training.load_model(path).predict(x, verbose=0)
     assert any(np.allclose(loaded, m.predict(x, verbose=0)) for m in built)
     assert sorted(p.name for p in path.parent.iterdir()) == ["best.keras"]
 
@@ -142,14 +143,14 @@ def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path)
     import subprocess
     import sys
 
-    model = models.build_resistance_lstm(seq_len=20, embedding_dim=4, units=3, n_layers=1,
+    model = resistance.build_resistance_lstm(seq_len=20, embedding_dim=4, units=3, n_layers=1,
                                           pooling="max")
     x = np.random.default_rng(0).integers(0, 5, (3, 20)).astype(np.int32)
-    models.save_model(model, tmp_path / "r.keras")
+    training.save_model(model, tmp_path / "r.keras")
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "p.npy", model.predict(x, verbose=0))
     code = ("import numpy as np; from course_lib import models; "
-            f"m = models.load_model(r'{tmp_path / 'r.keras'}'); "
+            f"m = training.load_model(r'{tmp_path / 'r.keras'}'); "
             f"p = m.predict(np.load(r'{tmp_path / 'x.npy'}'), verbose=0); "
             f"np.testing.assert_allclose(p, np.load(r'{tmp_path / 'p.npy'}'), rtol=1e-5)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -169,11 +170,11 @@ def _every_saved_model():
         yield f"01 {kind}", models.build_sequence_classifier(kind, 20, channels=4, units=2,
                                                               seed=0), onehot(3, 20)
     for pooling in ("last", "max"):  # 07
-        yield f"07 {pooling}", models.build_resistance_lstm(
+        yield f"07 {pooling}", resistance.build_resistance_lstm(
             seq_len=20, embedding_dim=4, units=3, n_layers=1, pooling=pooling), codes(3, 20, 5)
     for cell in ("rnn", "gru", "lstm"):  # 08
-        yield f"08 {cell}", models.build_language_model(cell, 4, 1, 2, 0.01, 0), codes(3, 12)
-    yield "08 multitask", models.build_multitask_gru(3, 4, 1, 2, 0.0, 0.01, 0), codes(3, 12)
+        yield f"08 {cell}", language.build_language_model(cell, 4, 1, 2, 0.01, 0), codes(3, 12)
+    yield "08 multitask", language.build_multitask_gru(3, 4, 1, 2, 0.0, 0.01, 0), codes(3, 12)
     for name in ("resnet", "resnet_transformer", "resnet_bilstm"):  # 09, course train
         yield f"09 {name}", models.build_named(name, "tiny", 200, 3), onehot(3, 200)
     yield "09 one-hot", models.build_named("resnet", "tiny", 200, 3,
@@ -182,7 +183,7 @@ def _every_saved_model():
 
 @pytest.mark.slow
 def test_every_saved_model_type_reloads_in_a_fresh_process_in_safe_mode(tmp_path):
-    """Every model a lesson or `course train` saves reloads with models.load_model (safe mode)
+    """Every model a lesson or `course train` saves reloads with training.load_model (safe mode)
     in a new process that has imported nothing else, and predicts the same."""
     import json
     import subprocess
@@ -190,7 +191,7 @@ def test_every_saved_model_type_reloads_in_a_fresh_process_in_safe_mode(tmp_path
 
     saved = []
     for i, (name, model, x) in enumerate(_every_saved_model()):
-        models.save_model(model, tmp_path / f"{i}.keras")
+        training.save_model(model, tmp_path / f"{i}.keras")
         np.save(tmp_path / f"{i}.x.npy", x)
         np.save(tmp_path / f"{i}.p.npy", model.predict(x, verbose=0))
         saved.append(name)
@@ -201,7 +202,7 @@ from course_lib import models
 bad = []
 for i, name in enumerate(json.loads(sys.argv[1])):
     try:
-        m = models.load_model(r'{tmp_path}/%d.keras' % i)
+        m = training.load_model(r'{tmp_path}/%d.keras' % i)
         p = m.predict(np.load(r'{tmp_path}/%d.x.npy' % i), verbose=0)
         np.testing.assert_allclose(p, np.load(r'{tmp_path}/%d.p.npy' % i), rtol=1e-4, atol=1e-6)
     except Exception as err:

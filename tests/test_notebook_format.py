@@ -54,7 +54,7 @@ def test_every_parameter_is_visible_to_papermill(path):
     """papermill skips lines it cannot parse (e.g. '=' inside a comment): each knob must parse."""
     import re
 
-    from course_lib.notebooks import notebook_parameters
+    from course_lib.app.runner import notebook_parameters
 
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))

@@ -1,11 +1,12 @@
-"""course_lib.recurrent: toy tasks, builders, parameter formulas, gradients by lag."""
+"""course_lib.domains.recurrent: toy tasks, builders, parameter formulas, gradients by lag."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_lib import metrics, models, recurrent, simulation
+from course_lib import metrics, models, simulation
+from course_lib.domains import recurrent
 
 
 def test_binary_strings_label_the_motif():
@@ -144,7 +145,7 @@ def test_gradient_by_lag_of_a_known_linear_model():
 
 
 def test_causal_conv_gradient_stops_at_its_receptive_field():
-    model = models.build_lag_model("conv1d", window=30, units=4, kernel_size=3, n_conv_layers=2)
+    model = recurrent.build_lag_model("conv1d", window=30, units=4, kernel_size=3, n_conv_layers=2)
     g = recurrent.gradient_by_lag(model, np.random.default_rng(1).random((16, 30, 1)))
     assert (g[5:] == 0).all()        # receptive field 2 * (3 - 1) + 1 = 5
     assert g[0] > 0
@@ -165,7 +166,7 @@ def test_compare_optimizers_starts_every_run_from_the_same_weights():
 @pytest.mark.parametrize("kind", ["simple_rnn", "lstm", "gru", "conv1d"])
 def test_lesson_03s_lag_cell_is_the_librarys(kind):
     """Lesson 03 writes its lag models and the gradient by lag out in a cell; with the same seed
-    they are models.build_lag_model's models (same output on the same input) and give
+    they are recurrent.build_lag_model's models (same output on the same input) and give
     recurrent.gradient_by_lag's curve (solutions 01 and 03 call the library's)."""
     import keras
     import nbformat
@@ -179,7 +180,7 @@ def test_lesson_03s_lag_cell_is_the_librarys(kind):
     exec(cell[0], ns)
     X = np.random.default_rng(2).integers(0, 2, (16, 30, 1)).astype(np.float32)
     lesson = ns["lag_model"](kind)
-    library = models.build_lag_model(kind, 30, units=4, seed=3)
+    library = recurrent.build_lag_model(kind, 30, units=4, seed=3)
     assert lesson.count_params() == library.count_params()
     np.testing.assert_allclose(lesson.predict(X, verbose=0), library.predict(X, verbose=0),
                                rtol=1e-5, atol=1e-6)

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_lib import resistance as R
+from course_lib.domains import resistance as R
+from course_lib.domains import resistance
 
 GYRA = R.load_reference("escherichia_coli", "gyrA")
 PANEL = "ecoli_gyrA_nalidixic_acid"

@@ -23,7 +23,7 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 
 def list_lessons_here():
-    from course_lib.notebooks import list_lessons
+    from course_lib.app.runner import list_lessons
 
     return list_lessons(NOTEBOOKS)
 
@@ -107,7 +107,7 @@ def runs_folder(executed_notebooks: dict, where: Path) -> Path:
 
 
 def test_an_empty_runs_folder_says_what_to_run(tmp_path):
-    from course_lib.site import build_site
+    from course_lib.app.site import build_site
 
     with pytest.raises(FileNotFoundError, match="course run all -o"):
         build_site(tmp_path, tmp_path / "site")
@@ -116,8 +116,8 @@ def test_an_empty_runs_folder_says_what_to_run(tmp_path):
 def test_the_home_table_shows_each_lessons_headline_sentence(tmp_path):
     """The home table's second column is the first sentence of "What the default run shows"
     (a short sentence that fits the page), not the raw metric keys of the run."""
-    from course_lib.notebooks import list_lessons
-    from course_lib.site import _table_row
+    from course_lib.app.runner import list_lessons
+    from course_lib.app.site import _table_row
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "# Find a motif\n**What you'll do:** train a CNN.\n\n"
@@ -144,7 +144,7 @@ def test_every_lesson_has_a_short_headline(lesson):
 @pytest.mark.notebook
 def test_the_site_of_the_tested_runs_opens_in_a_browser(executed_notebooks, lesson_runs, browser,
                                                          tmp_path):
-    from course_lib.site import build_site
+    from course_lib.app.site import build_site
 
     if not any(kind == "notebooks" for kind, _ in executed_notebooks):
         lesson_runs("04_one_hot_cnn")  # this file alone: one lesson; the whole suite: all of them

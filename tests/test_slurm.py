@@ -22,7 +22,7 @@ from slurm_cluster import ClusterUnavailable, start_cluster
 
 pytestmark = pytest.mark.slurm
 ROOT = Path(__file__).resolve().parent.parent
-TRAINING = Path(importlib.util.find_spec("course_lib.train_command").origin).read_text()
+TRAINING = Path(importlib.util.find_spec("course_lib.app.train").origin).read_text()
 # Small enough for 2 shared cores, long enough (about 4 s an epoch) to signal mid-training.
 TINY_DANQ = ["--data", "simulated", "--size", "tiny", "--n-train", "1500", "--n-targets", "8",
              "--epochs", "4", "--batch-size", "50", "--seed", "0"]
@@ -30,7 +30,7 @@ SMALL_JOB = ["--cpus-per-task=1", "--mem=3G", "--time=20"]
 HOOKS = "worker_output_dir" in TRAINING and "preemption_callback" in TRAINING
 needs_hooks = pytest.mark.skipif(
     not HOOKS,
-    reason="course train does not call course_lib.slurm's hooks yet (worker_output_dir, "
+    reason="course train does not call course_lib.app.slurm's hooks yet (worker_output_dir, "
            "preemption_callback, multiworker_strategy): see slurm/README.md, 'Status'")
 
 
@@ -67,7 +67,7 @@ def finished(cluster, job_id: str, workdir: Path, timeout: float = 600):
 
 
 def weights(path: Path) -> list[np.ndarray]:
-    from course_lib.models import load_model
+    from course_lib.training import load_model
 
     return load_model(path).get_weights()
 
@@ -168,7 +168,7 @@ def test_notebook_sh_runs_a_lesson_with_parameters(cluster, workdir):
 
 
 def test_array_sweep_gathers_one_row_per_task(cluster, workdir):
-    from course_lib.cli import main
+    from course_lib.app.cli import main
 
     table = workdir / "epochs.tsv"
     table.write_text("EPOCHS\tSEED\n1\t1\n2\t2\n")

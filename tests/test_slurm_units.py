@@ -1,4 +1,4 @@
-"""Unit tests of course_lib.slurm that need no cluster: sweeps, gather, resolver settings."""
+"""Unit tests of course_lib.app.slurm that need no cluster: sweeps, gather, resolver settings."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from course_lib import slurm
-from course_lib.cli import main
+from course_lib.app import slurm
+from course_lib.app.cli import main
 
 
 @pytest.fixture

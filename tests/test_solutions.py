@@ -21,7 +21,7 @@ def test_there_are_solutions():
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_solution_runs_and_records_every_exercise(path, tmp_path, executed_notebooks):
-    from course_lib.notebooks import run_notebook
+    from course_lib.app.runner import run_notebook
 
     metrics = run_notebook(path, {}, tmp_path)
     executed_notebooks[("solutions", path.stem)] = tmp_path / path.name  # for the site test

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_lib import deepsea, models, simulation, train_command, training
+from course_lib import models, simulation, training
+from course_lib.domains import deepsea
+from course_lib.app import train
 
 SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
 
@@ -16,13 +18,13 @@ SIM = dict(n_train=40, n_valid=10, n_test=10, n_targets=6, seq_len=600, seed=2)
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sim") / "deepsea_train"
-    simulation.simulate_deepsea(folder, **SIM)
+    deepsea.simulate_deepsea(folder, **SIM)
     return folder
 
 
 def _args(*argv):
     parser = argparse.ArgumentParser()
-    train_command.add_train_arguments(parser)
+    train.add_train_arguments(parser)
     return parser.parse_args(list(argv))
 
 
@@ -61,7 +63,7 @@ def test_resumes_after_a_kill_without_repeating_epochs(data, tmp_path):
 
 def test_course_train_writes_metrics_and_a_reloadable_model(data, tmp_path, capsys):
     out = tmp_path / "run"
-    code = train_command.run_train(_args("deepsea", "--data", str(data), "--size", "tiny", "--epochs", "2",
+    code = train.run_train(_args("deepsea", "--data", str(data), "--size", "tiny", "--epochs", "2",
                                     "--batch-size", "20", "--out", str(out), "--quiet"))
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
@@ -69,9 +71,9 @@ def test_course_train_writes_metrics_and_a_reloadable_model(data, tmp_path, caps
     assert 0 <= metrics["median_roc_auc_all"] <= 1
     table = pd.read_csv(out / "targets.csv")
     assert len(table) == 6 and {"assay", "roc_auc", "pr_auc", "prevalence", "oracle_auc"} <= set(table.columns)
-    model = models.load_model(out / "model.keras")
+    model = training.load_model(out / "model.keras")
     X, _ = deepsea.load_split(data, "test")
-    again = models.load_model(out / "model.keras")
+    again = training.load_model(out / "model.keras")
     np.testing.assert_array_equal(model.predict(X.astype(np.float32), verbose=0),
                                   again.predict(X.astype(np.float32), verbose=0))
 
@@ -80,7 +82,7 @@ def test_course_train_data_deepsea_uses_the_registry_folder(data, tmp_path, monk
     import course_lib.data
 
     monkeypatch.setattr(course_lib.data, "fetch", lambda name, **kw: data.parent)
-    code = train_command.run_train(_args("danq", "--data", "deepsea", "--size", "tiny", "--epochs", "1",
+    code = train.run_train(_args("danq", "--data", "deepsea", "--size", "tiny", "--epochs", "1",
                                     "--batch-size", "20", "--subset", "0.5", "--out", str(tmp_path), "--quiet"))
     assert code == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -117,7 +119,7 @@ def test_user_errors_are_one_message_and_exit_code_2(data, tmp_path, capsys, pro
         lines = (folder / "targets.tsv").read_text().splitlines()
         (folder / "targets.tsv").write_text("\n".join(lines[:3]) + "\n")
     (folder / "structure.json").unlink(missing_ok=True)
-    code = train_command.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
+    code = train.run_train(_args("danq", "--data", str(folder), "--out", str(tmp_path / "o")))
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("course train:") and "Traceback" not in err
@@ -146,7 +148,7 @@ def test_bad_numbers_are_refused_by_flag(tmp_path, flag, value, message):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["resnet"])
 def test_course_train_fits_a_lesson_09_logits_model_through_the_cli(data, tmp_path, name):
-    from course_lib import cli
+    from course_lib.app import cli
 
     out = tmp_path / name
     code = cli.main(["train", name, "--data", str(data), "--size", "tiny", "--epochs", "1",
@@ -157,7 +159,7 @@ def test_course_train_fits_a_lesson_09_logits_model_through_the_cli(data, tmp_pa
     table = pd.read_csv(out / "targets.csv")
     assert len(table) == 6 and table["roc_auc"].dropna().between(0, 1).all()
     assert table["roc_auc"].notna().any() and 0 <= metrics["median_roc_auc_all"] <= 1
-    model = models.load_model(out / "model.keras")  # safe mode
+    model = training.load_model(out / "model.keras")  # safe mode
     assert model.get_layer("classifier_logits").output.shape[-1] == 6
     X, y = deepsea.load_split(data, "train")
     # the output bias started at the training log odds; one short epoch moves it only a little
@@ -168,9 +170,9 @@ def test_course_train_fits_a_lesson_09_logits_model_through_the_cli(data, tmp_pa
 
 def test_training_prevalence_matches_the_label_means(data):
     _, y = deepsea.load_split(data, "train")
-    np.testing.assert_allclose(train_command.training_prevalence(data, chunk_rows=7), y.mean(axis=0))
+    np.testing.assert_allclose(train.training_prevalence(data, chunk_rows=7), y.mean(axis=0))
     rows = np.array([0, 3, 10, 41, 79])
-    np.testing.assert_allclose(train_command.training_prevalence(data, rows, chunk_rows=7), y[rows].mean(axis=0))
+    np.testing.assert_allclose(train.training_prevalence(data, rows, chunk_rows=7), y[rows].mean(axis=0))
 
 
 def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
@@ -178,7 +180,7 @@ def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
     path = tmp_path / "model.keras"
     old = models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
                             lstm_units=2, dense_units=4)
-    models.save_model(old, path)
+    training.save_model(old, path)
     same = models.build_danq(seq_len=60, n_targets=3, filters=4, kernel_size=6, pool_size=3,
                              lstm_units=2, dense_units=4)
     calls = []
@@ -189,12 +191,12 @@ def test_a_checkpoint_of_another_architecture_is_not_loaded(tmp_path, capsys):
     result = training.load_or_train(path, lambda: calls.append(1) or edited, like=edited)
     assert calls == [1] and result is edited
     assert "another architecture" in capsys.readouterr().out
-    assert training.architecture(models.load_model(path)) == training.architecture(edited)
+    assert training.architecture(training.load_model(path)) == training.architecture(edited)
 
 
 def test_an_out_that_is_a_file_is_refused_by_flag(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
-    code = train_command.run_train(_args("danq", "--out", str(tmp_path / "afile")))
+    code = train.run_train(_args("danq", "--out", str(tmp_path / "afile")))
     assert code == 2 and (tmp_path / "afile").read_text() == "x"
     assert "--out" in capsys.readouterr().err
 

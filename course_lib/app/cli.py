@@ -76,13 +76,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 # Subcommands implemented in their topic's module: ``course NAME`` calls
-# ``course_lib.<module>.add_<NAME>_arguments(parser)`` and ``run_<NAME>(args) -> int``.
-_PLUGGED = {"train": "train_command", "gather": "slurm", "site": "site"}
+# ``course_lib.app.<module>.add_<NAME>_arguments(parser)`` and ``run_<NAME>(args) -> int``.
+_PLUGGED = {"train": "train", "gather": "slurm", "site": "site"}
 
 
 def _plug(sub, name: str, module: str, help_text: str) -> None:
     parser = sub.add_parser(name, help=help_text)
-    getattr(importlib.import_module(f"course_lib.{module}"), f"add_{name}_arguments")(parser)
+    getattr(importlib.import_module(f"course_lib.app.{module}"), f"add_{name}_arguments")(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "data":
             return _data(args)
         if args.command in _PLUGGED:
-            mod = importlib.import_module(f"course_lib.{_PLUGGED[args.command]}")
+            mod = importlib.import_module(f"course_lib.app.{_PLUGGED[args.command]}")
             return int(getattr(mod, f"run_{args.command}")(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _list() -> int:
-    from course_lib.notebooks import list_lessons
+    from course_lib.app.runner import list_lessons
 
     lessons = list_lessons()
     if not lessons:
@@ -126,8 +126,8 @@ def _list() -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from course_lib.notebooks import (SOLUTION_DIR, NotebookError, find_notebook, list_lessons,
-                                      run_notebook)
+    from course_lib.app.runner import (SOLUTION_DIR, NotebookError, find_notebook, list_lessons,
+                                       run_notebook)
 
     params = dict(args.parameter)
     if args.notebook in ("all", "solutions"):
@@ -135,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
     else:
         paths = [find_notebook(args.notebook)]
     if args.check:
-        from course_lib.notebooks import check_output_dir, convert_parameters
+        from course_lib.app.runner import check_output_dir, convert_parameters
 
         check_output_dir(args.output_dir)
         for path in paths:
@@ -170,7 +170,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _shared(path: Path, params: dict) -> dict:
     """With ``course run all``, pass each notebook only the parameters it has."""
-    from course_lib.notebooks import notebook_parameters
+    from course_lib.app.runner import notebook_parameters
 
     known = notebook_parameters(path)
     return {k: v for k, v in params.items() if k in known}

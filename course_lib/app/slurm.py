@@ -12,8 +12,8 @@ The batch scripts live in ``slurm/`` (see ``slurm/README.md``); this module is w
   ``#SBATCH --signal=B:USR1@SECONDS``) into "finish this epoch, keep the backup,
   ``scontrol requeue`` the job, exit"; the requeued run resumes from the backup.
 
-Helpers for the batch scripts: ``python -m course_lib.slurm task-args SWEEP INDEX --style run``
-and ``python -m course_lib.slurm array-range SWEEP``.
+Helpers for the batch scripts: ``python -m course_lib.app.slurm task-args SWEEP INDEX --style run``
+and ``python -m course_lib.app.slurm array-range SWEEP``.
 """
 
 from __future__ import annotations
@@ -506,12 +506,12 @@ def preemption_callback(signum: int = signal.SIGUSR1, requeue: bool = True, seed
 
 
 # --------------------------------------------------------------------------------------
-# python -m course_lib.slurm: helpers for the batch scripts
+# python -m course_lib.app.slurm: helpers for the batch scripts
 # --------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
     """``task-args SWEEP INDEX --style run|train [--write FILE]`` or ``array-range SWEEP``."""
-    parser = argparse.ArgumentParser(prog="python -m course_lib.slurm")
+    parser = argparse.ArgumentParser(prog="python -m course_lib.app.slurm")
     sub = parser.add_subparsers(dest="action", required=True)
     task = sub.add_parser("task-args", help="print a sweep row's course options, one per line")
     task.add_argument("sweep")

@@ -2,8 +2,8 @@
 
 The models of the capstone "Classifying non-coding DNA sequences" (R. Chaves Moreno,
 2020) are built in :mod:`course_lib.models` (:func:`~course_lib.models.build_beyond_danq`,
-:func:`~course_lib.models.build_named`, sizes in ``models.SIZES["beyond_danq"]``) and their
-layers live in :mod:`course_lib.layers`; the names stay importable from here. This module
+:func:`~course_lib.models.build_named`, sizes in ``models.SIZES["beyond_danq"]``), because
+``course train`` builds them too, and their layers live in :mod:`course_lib.layers`. This module
 keeps what lesson 09 measures about them: parameters per part, probabilities from logits,
 the cost of attention, and the capstone's reported numbers.
 """
@@ -13,9 +13,6 @@ from __future__ import annotations
 import numpy as np
 import keras
 from keras import layers
-
-from course_lib.interpretation import grad_cam  # noqa: F401  (Grad-CAM lives with the attributions)
-from course_lib.tricks import compile_logits  # noqa: F401
 
 #: The parts every builder names its layers after, in order (see :func:`count_parameters`).
 PARTS = ("input", "resnet", "head", "classifier")
@@ -207,15 +204,3 @@ CAPSTONE_TABLE = {
 CAPSTONE_PARAMETERS = {"resnet": 4_700_000, "head": 1_300_000, "classifier": 33_000_000}
 
 
-# Scores live in course_lib.metrics; this name stays importable from here.
-from course_lib.metrics import capstone_metrics  # noqa: E402,F401
-
-
-# Builders live in course_lib.models, layers in course_lib.layers; these names stay importable
-# from here. SIZES is lesson 09's part of the one size table (models.SIZES["beyond_danq"]).
-from course_lib.layers import OneHotToTokens, PositionEncoding, sinusoidal_table  # noqa: E402,F401
-from course_lib.models import (BN_MOMENTUM, HEADS, build_beyond_danq, build_named,  # noqa: E402,F401
-                               classifier, transformer_encoder, wide_resnet_trunk)
-from course_lib.models import SIZES as _SIZES  # noqa: E402
-
-SIZES = _SIZES["beyond_danq"]

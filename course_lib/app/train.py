@@ -2,7 +2,7 @@
 folder from the shell or a Slurm job, resume after a kill, evaluate, write metrics.
 
 The generic pieces it uses (seeds, checkpointed training, mixed precision, the distribution
-strategy) are in :mod:`course_lib.training`; the data layout is :mod:`course_lib.deepsea`.
+strategy) are in :mod:`course_lib.training`; the data layout is :mod:`course_lib.domains.deepsea`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from course_lib.notebooks import dump_metrics
-from course_lib.training import (completed_epochs, distribution_strategy, set_seed, train_model,
+from course_lib.training import (completed_epochs, set_seed, train_model,
                                  use_mixed_precision)
 
 
@@ -43,7 +43,8 @@ def evaluate_deepsea_model(model, directory: str | Path, targets=None, batch_siz
 
     Introduced in: 05_danq_deepsea
     """
-    from course_lib import deepsea, models
+    from course_lib import models
+    from course_lib.domains import deepsea
     from course_lib.metrics import evaluate_targets, summarize_targets
 
     X, y = deepsea.load_split(directory, "test")
@@ -84,7 +85,7 @@ def training_prevalence(directory: str | Path, rows: np.ndarray | None = None,
 
     Introduced in: 09_beyond_danq
     """
-    from course_lib import deepsea
+    from course_lib.domains import deepsea
 
     reader = deepsea.open_split(directory, "train")
     try:
@@ -103,7 +104,7 @@ def training_prevalence(directory: str | Path, rows: np.ndarray | None = None,
 
 def _check_targets(folder: Path, n_targets: int) -> None:
     """A ``targets.tsv`` beside the data must describe every target, before any training."""
-    from course_lib import deepsea
+    from course_lib.domains import deepsea
 
     path = folder / "targets.tsv"
     if not path.is_file():
@@ -203,7 +204,7 @@ def _positive_float(text: str) -> float:
 
 
 def _resolve_data(data: str, out: Path, args) -> Path:
-    from course_lib import deepsea
+    from course_lib.domains import deepsea
 
     return deepsea.resolve_data(data, out / "data", flag="--data", n_train=args.n_train,
                                 n_targets=args.n_targets, seed=args.seed)
@@ -223,8 +224,8 @@ def run_train(args) -> int:
 
     Introduced in: 05_danq_deepsea
     """
-    from course_lib import deepsea
-    from course_lib.slurm import preemption_callback, worker_output_dir
+    from course_lib.domains import deepsea
+    from course_lib.app.slurm import preemption_callback, worker_output_dir
 
     preempted = preemption_callback(seed=args.seed)  # SIGUSR1 (Slurm --signal): finish the epoch, requeue
     out = worker_output_dir(args.out)  # rank 0: args.out; other workers: args.out/worker-<rank>
@@ -268,3 +269,34 @@ def run_train(args) -> int:
     (out / "metrics.json").write_text(dump_metrics(metrics, indent=1))
     print(dump_metrics({k: v for k, v in metrics.items() if k.endswith("_all")}))
     return 0
+
+
+def distribution_strategy():
+    """``MirroredStrategy`` when several GPUs are visible, else the default strategy.
+
+    Inside an ``srun`` step with several tasks, ``MultiWorkerMirroredStrategy``
+    (:func:`course_lib.app.slurm.multiworker_strategy`). Strategies are TensorFlow's: on the JAX
+    and PyTorch backends this is the default strategy, whose scope changes nothing (training
+    runs on one device), and several srun tasks are an error that says so.
+
+    Returns
+    -------
+    tf.distribute.Strategy
+        Build and compile the model inside ``strategy.scope()``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import keras
+    import tensorflow as tf
+
+    from course_lib.app.slurm import multiworker_strategy
+
+    strategy = multiworker_strategy()  # several tasks of an srun step: one replica set per task
+    if strategy is not None:
+        return strategy
+    if keras.backend.backend() != "tensorflow":  # listing GPUs would start TensorFlow on them
+        return tf.distribute.get_strategy()
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()

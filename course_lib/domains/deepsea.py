@@ -663,12 +663,301 @@ def folder_targets(folder: str | Path) -> "pandas.DataFrame":  # noqa: F821
 # --------------------------------------------------------------------------------------
 
 
-# Figures live in course_lib.plots; these names stay importable from here.
-from course_lib.plots import plot_target_aucs, plot_reliability, plot_prevalence  # noqa: E402,F401
+#: JASPAR 2024 matrices used by the stand-in: eight well-known, information-rich ones of at
+#: most 20 bp (CTCF, SPI1, NRF1, YY1, TP53, NFKB1, SP1, ELK1).
+STANDIN_MOTIFS = ["MA0139.1", "MA0080.5", "MA0506.2", "MA0095.2", "MA0106.3", "MA0105.4",
+                  "MA0079.5", "MA0028.2"]
 
-# The strand average lives in course_lib.models (beside predict_both_strands); it stays
-# importable from here.
-from course_lib.models import average_strands  # noqa: E402,F401
 
-# The stand-in's simulator lives in course_lib.simulation; these names stay importable from here.
-from course_lib.simulation import STANDIN_MOTIFS, simulate_deepsea  # noqa: E402,F401
+_SLOT = 25           # one motif instance per 25 bp slot, so instances never overlap
+
+
+_CENTRE = (400, 600)  # DeepSEA labels a region by its central 200 bp
+
+
+def _jaspar_probabilities(matrix_ids: list[str], sharpness: float = 1.0, release: str = "JASPAR2024"
+                          ) -> tuple[list[np.ndarray], list[str]]:
+    """(w, 4) A, C, G, T probabilities (pseudocount 0.1, raised to ``sharpness`` and
+    renormalized) and TF names per JASPAR id."""
+    from course_lib.motifs import load_jaspar_motif, pfm_to_pwm
+
+    motifs = [load_jaspar_motif(m, release=release) for m in matrix_ids]
+    pwms = [pfm_to_pwm(m.counts, pseudocount=0.1) ** sharpness for m in motifs]
+    return [p / p.sum(axis=1, keepdims=True) for p in pwms], [m.name for m in motifs]
+
+
+def _design_targets(n_targets: int, n_motifs: int, rng: np.random.Generator) -> list[dict]:
+    """Rules: ~15% DNase (any of 3 motifs), ~55% TF (one motif), ~30% histone (pair/density)."""
+    n_dnase = max(1, round(0.15 * n_targets))
+    n_hist = max(2, round(0.3 * n_targets)) if n_targets >= 4 else 0
+    n_tf = n_targets - n_dnase - n_hist
+    rules = []
+    tf_motifs = rng.permutation(n_motifs)
+    for i in range(n_dnase):
+        rules.append(dict(assay="DNase", kind="any", motifs=sorted(rng.choice(n_motifs, 3, replace=False).tolist())))
+    for i in range(n_tf):
+        rules.append(dict(assay="TF", kind="centre", motifs=[int(tf_motifs[i % n_motifs])]))
+    for i in range(n_hist):
+        pair = rng.choice(n_motifs, 2, replace=False).tolist()
+        if i % 2 == 0:
+            rules.append(dict(assay="Histone", kind="pair", motifs=pair,
+                              rate=float(np.exp(rng.uniform(np.log(0.01), np.log(0.12))))))
+        else:
+            rules.append(dict(assay="Histone", kind="density", motifs=pair[:1],
+                              rate=float(np.exp(rng.uniform(np.log(0.01), np.log(0.12))))))
+    return rules
+
+
+def _label(slots: np.ndarray, strands: np.ndarray, rule: dict, centre: tuple = _CENTRE) -> np.ndarray:
+    """Noise-free labels (n,) of one rule from the slot table (n, n_slots) of motif ids (-1: none)."""
+    lo, hi = centre[0] // _SLOT, centre[1] // _SLOT
+    m = rule["motifs"]
+    if rule["kind"] in ("centre", "any"):
+        return np.isin(slots[:, lo:hi], m).any(axis=1)
+    if rule["kind"] == "density":
+        return (slots == m[0]).sum(axis=1) >= 3
+    a, b = m  # pair: b 2-10 slots (50-250 bp) downstream of a, both on the same strand
+    hit = np.zeros(len(slots), bool)
+    for k in range(2, 11):
+        fwd = (slots[:, :-k] == a) & (slots[:, k:] == b) & (strands[:, :-k] == 0) & (strands[:, k:] == 0)
+        rev = (slots[:, :-k] == b) & (slots[:, k:] == a) & (strands[:, :-k] == 1) & (strands[:, k:] == 1)
+        hit |= (fwd | rev).any(axis=1)
+    return hit
+
+
+def _simulate_block(n: int, seq_len: int, pwms: list[np.ndarray], rates: np.ndarray,
+                    rules: list[dict], rng: np.random.Generator, flank: float = 0.25,
+                    centre: tuple = _CENTRE):
+    """Integer sequences (n, L) in A, C, G, T codes, and noise-free labels (n, T).
+
+    ``rates[j]`` is motif j's probability per central slot; flank slots use ``flank`` times it.
+    """
+    n_slots = seq_len // _SLOT
+    lo, hi = centre[0] // _SLOT, centre[1] // _SLOT
+    slots = np.full((n, n_slots), -1)
+    for cols, scale in ((slice(0, lo), flank), (slice(lo, hi), 1.0), (slice(hi, n_slots), flank)):
+        width = len(range(n_slots)[cols])
+        probs = np.append(rates * scale, 1 - rates.sum() * scale)
+        drawn = rng.choice(len(rates) + 1, size=(n, width), p=probs)
+        slots[:, cols] = np.where(drawn == len(rates), -1, drawn)
+    strands = rng.integers(0, 2, size=(n, n_slots))
+    for rule in rules:  # long-range events planted on purpose, so they are not all chance
+        if rule["kind"] == "pair":
+            rows = np.flatnonzero(rng.random(n) < rule["rate"])
+            k = rng.integers(2, 11, len(rows))
+            s = rng.integers(0, n_slots - k)
+            strand = rng.integers(0, 2, len(rows))
+            first, second = np.where(strand == 0, rule["motifs"][0], rule["motifs"][1]), \
+                np.where(strand == 0, rule["motifs"][1], rule["motifs"][0])
+            slots[rows, s], slots[rows, s + k] = first, second
+            strands[rows, s] = strands[rows, s + k] = strand
+        elif rule["kind"] == "density":
+            rows = np.flatnonzero(rng.random(n) < rule["rate"])
+            for j in range(3):
+                slots[rows, rng.integers(0, n_slots, len(rows))] = rule["motifs"][0]
+    seqs = rng.choice(4, size=(n, seq_len), p=[0.29, 0.21, 0.21, 0.29]).astype(np.uint8)
+    for j, pwm in enumerate(pwms):
+        seq_i, slot_i = np.nonzero(slots == j)
+        if not len(seq_i):
+            continue
+        w = len(pwm)
+        cdf = np.cumsum(pwm, axis=1)
+        bases = (rng.random((len(seq_i), w, 1)) > cdf[None]).sum(axis=2).clip(0, 3)
+        minus = strands[seq_i, slot_i] == 1
+        bases[minus] = 3 - bases[minus, ::-1]
+        start = slot_i * _SLOT + rng.integers(0, _SLOT - w + 1, len(seq_i))
+        seqs[seq_i[:, None], start[:, None] + np.arange(w)] = bases
+    truth = np.stack([_label(slots, strands, r, centre) for r in rules], axis=1)
+    return seqs, truth
+
+
+def _rule_name(rule: dict, names: list[str]) -> str:
+    ids = [names[m] for m in rule["motifs"]]
+    if rule["kind"] == "pair":
+        return f"mark:{ids[0]}+{ids[1]}"
+    return {"any": "DNase", "centre": ids[0], "density": f"mark:{ids[0]}x3"}[rule["kind"]]
+
+
+def _rule_text(rule: dict, motif_ids: list[str]) -> str:
+    ids = [motif_ids[m] for m in rule["motifs"]]
+    return {
+        "any": f"any of {', '.join(ids)} in the central 200 bp",
+        "centre": f"{ids[0]} in the central 200 bp",
+        "pair": f"{ids[0]} then {ids[-1]} 50-250 bp downstream, same strand, anywhere",
+        "density": f"3 or more {ids[0]} anywhere in the sequence",
+    }[rule["kind"]]
+
+
+def _add_noise(truth: np.ndarray, noise: float, prevalence: np.ndarray, rng) -> np.ndarray:
+    """Drop ``noise`` of the positives; add false positives at ``noise`` x prevalence."""
+    drop = rng.random(truth.shape) < noise
+    add = rng.random(truth.shape) < noise * prevalence
+    return np.where(truth, ~drop, add).astype(np.uint8)
+
+
+def _to_file_layout(seqs: np.ndarray) -> np.ndarray:
+    """ACGT integer codes (n, L) -> one-hot (n, L, 4) uint8, forward rows then RC rows, AGCT."""
+
+    onehot = np.eye(4, dtype=np.uint8)[seqs]
+    both = np.concatenate([onehot, onehot[:, ::-1, ::-1]])  # ACGT: RC = reverse both axes
+    return both[:, :, _TO_ACGT]
+
+
+def simulate_deepsea(
+    directory: str | Path,
+    n_train: int = 4000,
+    n_valid: int = 500,
+    n_test: int = 1000,
+    n_targets: int = 24,
+    seq_len: int = 1000,
+    noise: float = 0.03,
+    seed: int = 0,
+    flank: float = 0.1,
+    sharpness: float = 2.0,
+    block: int = 2000,
+    motif_ids: list[str] | None = None,
+    centred: bool = False,
+    tf_prevalence: tuple[float, float] = (0.004, 0.15),
+) -> "pandas.DataFrame":  # noqa: F821
+    """Write a stand-in for DeepSEA's data: same files, keys, dtypes, orientation, AGCT order
+    and strand halves, with targets defined by JASPAR motifs.
+
+    Every 25 bp slot of a sequence holds at most one motif instance, sampled from a JASPAR
+    matrix on a random strand; as around real peaks, motifs are ``1 / flank`` times denser
+    in the central 200 bp than in the flanks. Targets follow DeepSEA's assay classes:
+
+    - **TF** (about 55%): one motif in the central 200 bp;
+    - **DNase** (about 15%, more frequent): any of three motifs in the central 200 bp;
+    - **Histone** (about 30%, long range, anywhere in the sequence): a motif pair 50-250 bp
+      apart on the same strand in a fixed order, or three or more copies of one motif.
+
+    Prevalences range from under 1% to about 15%. Then ``noise`` of the positives are
+    dropped and false positives added at ``noise`` times the prevalence. The oracle (the
+    noise-free rule scored against the noisy test labels) gives each target's best
+    achievable ROC AUC / PR AUC, in the returned table.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Created if missing; receives train.mat (HDF5, written in blocks), valid.mat,
+        test.mat and targets.tsv.
+    n_train, n_valid, n_test : int
+        Regions per split; each file holds twice as many rows (forward + reverse complement).
+    n_targets : int
+        Number of targets T.
+    seq_len : int
+        Sequence length (DeepSEA: 1000); at least 600.
+    noise : float
+        Label noise rate, in [0, 0.5).
+    flank : float
+        Motif density in the flanks relative to the central 200 bp, in [0, 1].
+    sharpness : float
+        Sites are sampled from the JASPAR probabilities raised to this power and
+        renormalized: 1 samples the matrix as it is, 2 (the default) gives stronger sites,
+        closer to the consensus, like the high-affinity sites at ChIP-seq summits. Sharper
+        sites are learned in fewer epochs, which the 5-minute lesson needs.
+    seed : int
+        Same seed, same files.
+    block : int
+        Regions generated at a time (memory: about ``block * seq_len * 8`` bytes).
+    motif_ids : list of str, optional
+        JASPAR matrix ids (width <= 20); :data:`STANDIN_MOTIFS` by default.
+    centred : bool
+        False (the default): the labelled 200 bp are bases 400-600, the centre of DeepSEA's
+        1000 bp windows, whatever ``seq_len``. True: the middle 200 bp of ``seq_len``
+        (which must then be a multiple of 50, at least 200), so shorter stand-ins keep
+        the label in the centre and a reverse-complemented row has it in the same place.
+    tf_prevalence : (float, float)
+        Lowest and highest prevalence of the one-motif (TF) targets, log-spaced over the
+        motifs (the other classes follow from them); raising the lowest gives rare targets
+        more positives, which short runs need.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The target table (as :func:`course_lib.domains.deepsea.read_targets` reads it back), with ``rule``,
+        ``prevalence`` (test set), ``oracle_auc`` and ``oracle_auprc``.
+
+    Introduced in: 05_danq_deepsea
+    """
+    import h5py
+    import pandas as pd
+    from scipy.io import savemat
+
+    from course_lib.metrics import evaluate_targets
+
+    shortest = 200 if centred else 600
+    if seq_len < shortest or min(n_train, n_valid, n_test) < 1 or n_targets < 1 or not 0 <= noise < 0.5 \
+            or not 0 <= flank <= 1 or sharpness <= 0:
+        raise ValueError(
+            f"need seq_len >= {shortest}, at least one region per split, n_targets >= 1 and "
+            f"0 <= noise < 0.5; got seq_len={seq_len}, n=({n_train}, {n_valid}, {n_test}), "
+            f"n_targets={n_targets}, noise={noise}; and 0 <= flank <= 1, sharpness > 0"
+        )
+    if centred and seq_len % 50:
+        raise ValueError(f"centred=True needs seq_len a multiple of 50 (25 bp slots on both sides "
+                         f"of the centre); got {seq_len}")
+    if not 0 < tf_prevalence[0] <= tf_prevalence[1] < 1:
+        raise ValueError(f"tf_prevalence must be (low, high) with 0 < low <= high < 1, got {tf_prevalence}")
+    centre = (seq_len // 2 - 100, seq_len // 2 + 100) if centred else _CENTRE
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    motif_ids = list(motif_ids or STANDIN_MOTIFS)
+    pwms, motif_names = _jaspar_probabilities(motif_ids, sharpness)
+    if max(len(p) for p in pwms) > 20:
+        raise ValueError("stand-in motifs must be at most 20 bp wide (one per 25 bp slot)")
+    # TF prevalence (one motif in 8 central slots) log-spaced from 0.4% to 15% by default
+    centre_prev = rng.permutation(np.geomspace(*tf_prevalence, len(pwms)))
+    rates = -np.log(1 - centre_prev) / ((centre[1] - centre[0]) // _SLOT)
+    rules = _design_targets(n_targets, len(pwms), rng)
+    design_prev = _simulate_block(4000, seq_len, pwms, rates, rules, rng, flank, centre)[1].mean(axis=0)
+
+    def blocks(n):
+        for start in range(0, n, block):
+            seqs, truth = _simulate_block(min(block, n - start), seq_len, pwms, rates, rules, rng, flank,
+                                          centre)
+            yield seqs, truth, _add_noise(truth, noise, design_prev, rng)
+
+    rows = 2 * n_train  # train.mat: HDF5 with MATLAB v7.3's 512-byte user block, (L, 4, N)
+    with h5py.File(directory / "train.mat.part", "w", userblock_size=512) as f:
+        x = f.create_dataset("trainxdata", (seq_len, 4, rows), dtype="uint8")
+        y = f.create_dataset("traindata", (n_targets, rows), dtype="uint8")
+        done = 0
+        for seqs, _, labels in blocks(n_train):
+            k = len(seqs)
+            onehot = _to_file_layout(seqs)
+            x[:, :, done:done + k] = onehot[:k].transpose(1, 2, 0)
+            x[:, :, n_train + done:n_train + done + k] = onehot[k:].transpose(1, 2, 0)
+            y[:, done:done + k] = labels.T
+            y[:, n_train + done:n_train + done + k] = labels.T
+            done += k
+    (directory / "train.mat.part").replace(directory / "train.mat")
+    truth_test = None
+    for split, n in (("valid", n_valid), ("test", n_test)):
+        parts = list(blocks(n))
+        seqs = np.concatenate([p[0] for p in parts])
+        labels = np.concatenate([p[2] for p in parts])
+        _, xkey, ykey = SPLITS[split]
+        savemat(directory / f"{split}.mat.part", {
+            xkey: _to_file_layout(seqs).transpose(0, 2, 1),
+            ykey: np.concatenate([labels, labels]),
+        }, format="5", do_compression=False)
+        (directory / f"{split}.mat.part").replace(directory / f"{split}.mat")
+        if split == "test":
+            truth_test, labels_test = np.concatenate([p[1] for p in parts]), labels
+    oracle = evaluate_targets(labels_test, truth_test.astype(np.float32))
+    table = pd.DataFrame({
+        "index": np.arange(n_targets),
+        "cell_type": [f"cell{i % 5 + 1}" for i in range(n_targets)],
+        "assay": [r["assay"] for r in rules],
+        "target": [_rule_name(r, motif_names) for r in rules],
+        "treatment": "None",
+        "rule": [_rule_text(r, [f"{n} ({i})" for n, i in zip(motif_names, motif_ids)]) for r in rules],
+        "prevalence": labels_test.mean(axis=0).round(5),
+        "oracle_auc": oracle["roc_auc"].round(5).values,
+        "oracle_auprc": oracle["pr_auc"].round(5).values,
+    })
+    table.to_csv(directory / "targets.tsv.part", sep="\t", index=False)
+    (directory / "targets.tsv.part").replace(directory / "targets.tsv")  # last: the folder is complete
+    return table

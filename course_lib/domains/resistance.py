@@ -31,7 +31,7 @@ import io
 import os
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -711,21 +711,249 @@ def encode_onehot(sequences: Sequence[str], seq_len: int) -> np.ndarray:
     return one_hot_encode(padded, unknown="zero")
 
 
-# Figures live in course_lib.plots; these names stay importable from here.
-from course_lib.plots import plot_gene_attribution  # noqa: E402,F401
+def build_resistance_lstm(seq_len: int = 900, embedding_dim: int = 50, units: int = 62,
+                          n_layers: int = 2, dropout: float = 0.18,
+                          learning_rate: float = 1e-3, pooling: str = "last"):
+    """The capstone's classifier: Embedding, stacked bidirectional LSTMs, sigmoid output.
+
+    Defaults are the capstone's ("Genome sequence classification using LSTM", The Data
+    Incubator): embedding 50, two bidirectional LSTM layers of 62 units, dropout 0.18
+    after each, Adam, binary cross-entropy; the last LSTM returns its final state
+    (``pooling="last"``). Padding (code 0) is masked, so padded positions do not reach the
+    LSTMs. ``pooling="max"`` instead keeps the last LSTM's output at every position and takes
+    the maximum over the real (unmasked) positions: a local change then reaches the output
+    in one step, which makes small models learn in far fewer epochs (the lesson's laptop
+    default).
+
+    Parameters
+    ----------
+    seq_len : int
+        Input length (integer codes from :func:`course_lib.domains.resistance.encode_genes`).
+    embedding_dim, units, n_layers, dropout, learning_rate
+        Embedding size, LSTM units per direction, number of bidirectional layers, dropout
+        rate after each, Adam's learning rate.
+    pooling : {"last", "max"}
+        How the sequence becomes one vector (see above).
+
+    Returns
+    -------
+    keras.Model
+        Input (batch, seq_len) int, output (batch, 1) float32 probability of resistance;
+        compiled with accuracy as metric.
+
+    Introduced in: 07_resistance_lstm
+    """
+    import keras
+    from keras import layers
+
+    from course_lib.layers import MaskedMaxPooling1D
+
+    if pooling not in ("last", "max"):
+        raise ValueError(f"pooling must be 'last' (the capstone) or 'max', got {pooling!r}")
+    if n_layers < 1 or units < 1 or embedding_dim < 1:
+        raise ValueError(f"n_layers, units and embedding_dim must be >= 1, got {n_layers}, "
+                         f"{units}, {embedding_dim}")
+    model = keras.Sequential(name="resistance_lstm")
+    model.add(keras.Input((seq_len,), dtype="int32"))
+    # codes A, C, G, T = 1..4 (resistance.encode_genes) and 0 for padding, masked
+    model.add(layers.Embedding(5, embedding_dim, mask_zero=True, name="embedding"))
+    for i in range(n_layers):
+        last = i == n_layers - 1 and pooling == "last"
+        model.add(layers.Bidirectional(layers.LSTM(units, return_sequences=not last),
+                                       name=f"bilstm_{i + 1}"))
+        model.add(layers.Dropout(dropout, name=f"dropout_{i + 1}"))
+    if pooling == "max":
+        model.add(MaskedMaxPooling1D(name="max_over_positions"))
+    model.add(layers.Dense(1, activation="sigmoid", name="resistant"))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
 
 
-# The builder lives in course_lib.models and its pooling layer in course_lib.layers; these
-# names stay importable from here.
-from course_lib.models import build_resistance_lstm  # noqa: E402,F401
+@dataclass
+class ResistanceDataset:
+    """Labelled gene fragments and their ground truth.
+
+    Attributes
+    ----------
+    sequences : list of str
+        n fragments, lengths in ``params["length"]``.
+    labels : np.ndarray of int8, shape (n,)
+        Observed label (1 = resistant), after label noise: what a model is trained on.
+    true_labels : np.ndarray of int8, shape (n,)
+        The oracle's label before noise.
+    starts : np.ndarray of int64, shape (n,)
+        Offset of each fragment in the reference gene (0-based nucleotides).
+    mutations : list of list of str
+        Planted resistance mutations per fragment, e.g. ``["S83L"]``.
+    params : dict
+        Every generator argument, seed included.
+
+    Introduced in: 07_resistance_lstm
+    """
+
+    sequences: list[str]
+    labels: np.ndarray
+    true_labels: np.ndarray
+    starts: np.ndarray
+    mutations: list[list[str]]
+    params: dict = field(default_factory=dict)
+
+    def codon_positions(self, i: int) -> list[int]:
+        """0-based positions in fragment ``i`` of the first base of each planted codon."""
+        return [3 * (int(m[1:-1]) - 1) - int(self.starts[i]) for m in self.mutations[i]]
+
+    def summary(self) -> str:
+
+        n = len(self.labels)
+        lengths = [len(s) for s in self.sequences]
+        return (f"{n} fragments of {get_panel(self.params['panel']).gene} "
+                f"({min(lengths)}-{max(lengths)} bp), {int(self.labels.sum())} labelled "
+                f"resistant ({self.labels.mean():.1%}), {int((self.labels != self.true_labels).sum())}"
+                f" labels flipped by noise; parameters: {self.params}")
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"sequence": self.sequences, "label": self.labels,
+                             "true_label": self.true_labels, "start": self.starts,
+                             "mutations": [",".join(m) for m in self.mutations]})
 
 
-def __getattr__(name: str):
-    if name == "MaskedMaxPooling1D":  # course_lib.layers imports Keras: only on first use
-        from course_lib.layers import MaskedMaxPooling1D
+def _closest_codon(current: str, aa: str, rng: np.random.Generator) -> str:
 
-        return MaskedMaxPooling1D
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    options = _SYNONYMS[aa]
+    dist = np.array([sum(a != b for a, b in zip(current, o)) for o in options])
+    best = [o for o, d in zip(options, dist) if d == dist.min()]
+    return best[rng.integers(len(best))]
 
-# The fragment simulator lives in course_lib.simulation; these names stay importable from here.
-from course_lib.simulation import ResistanceDataset, simulate_resistance_dataset  # noqa: E402,F401
+
+def _background(codons: list[str], lo: int, hi: int, protected: set[int], syn: float,
+                missense: float, rng: np.random.Generator) -> None:
+    """Synonymous and neutral missense changes, in place, on codon indices lo..hi-1."""
+
+    for i in range(lo, hi):
+        u = rng.random()
+        aa = _CODE[codons[i]]
+        if u < syn:
+            others = [c for c in _SYNONYMS[aa] if c != codons[i]]
+            if others:
+                codons[i] = others[rng.integers(len(others))]
+        elif u < syn + missense and (i + 1) not in protected and aa != "*":
+            pos, base = rng.integers(3), BASES[rng.integers(4)]
+            new = codons[i][:pos] + base + codons[i][pos + 1:]
+            if _CODE[new] not in ("*", aa):
+                codons[i] = new
+
+
+def _check_rate(name: str, value: float) -> float:
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
+    return float(value)
+
+
+def simulate_resistance_dataset(
+    panel: str | Panel = "ecoli_gyrA_nalidixic_acid",
+    n: int = 1000,
+    length: tuple[int, int] = (300, 900),
+    resistant_fraction: float = 0.3,
+    double_rate: float = 0.1,
+    synonymous_rate: float = 0.03,
+    missense_rate: float = 0.003,
+    label_noise: float = 0.02,
+    seed: int = 0,
+    flank: int = 0,
+) -> ResistanceDataset:
+    """Gene fragments with real background variation and real resistance mutations.
+
+    The recipe is in :mod:`course_lib.domains.resistance`'s docstring; same arguments and seed give the same data.
+
+    Parameters
+    ----------
+    panel : str or Panel
+        Gene, drug and planted codons (a key of :data:`PANELS`).
+    n : int
+        Number of fragments.
+    length : (int, int)
+        Smallest and largest fragment length in bases (uniform, inclusive); at least the
+        panel's region and at most the gene.
+    resistant_fraction : float
+        Probability that a fragment receives a resistance mutation: the class balance.
+    double_rate : float
+        Probability that a resistant fragment receives a second one at another codon.
+    synonymous_rate, missense_rate : float
+        Per-codon probabilities of background changes.
+    label_noise : float
+        Probability that a label is flipped.
+    seed : int
+    flank : int
+        Fewest bases of the gene kept on either side of the panel's region. With 0 a
+        catalogued codon may sit at the very first or last bases of a fragment, where a
+        recurrent model sees it with no context on one side and needs many more examples.
+
+    Returns
+    -------
+    ResistanceDataset
+
+    Introduced in: 07_resistance_lstm
+    """
+
+    panel = get_panel(panel)
+    params = dict(panel=panel, n=n, length=tuple(length), flank=flank,
+                  resistant_fraction=resistant_fraction, double_rate=double_rate,
+                  synonymous_rate=synonymous_rate, missense_rate=missense_rate,
+                  label_noise=label_noise, seed=seed)
+    for name in ("resistant_fraction", "double_rate", "synonymous_rate", "missense_rate",
+                 "label_noise"):
+        _check_rate(name, params[name])
+    reference = load_reference(panel.species, panel.gene)
+    rows = load_catalogue(panel.species, panel.gene)
+    if int(flank) < 0:
+        raise ValueError(f"flank must be a number of bases >= 0, got {flank!r}")
+    flank = int(flank)
+    r0, r1 = panel.region
+    r0, r1 = max(0, r0 - flank), min(len(reference), r1 + flank)
+    lo_len, hi_len = (int(v) for v in length)
+    if not r1 - r0 <= lo_len <= hi_len <= len(reference):
+        raise ValueError(f"length={tuple(length)} must satisfy {r1 - r0} <= min <= max <= "
+                         f"{len(reference)} (the panel's region with flank={flank} on either "
+                         "side, and the gene's length); lower flank or raise the lengths")
+    if int(n) < 1:
+        raise ValueError(f"n must be a positive number of fragments, got {n!r}")
+    plantable = rows[(rows["required"] == "") & rows["codon"].isin(panel.codons)
+                     & rows["drugs"].str.lower().str.split(",").apply(
+                         lambda ds: panel.drug.lower() in [d.strip() for d in ds])]
+    if plantable.empty:
+        raise ValueError(f"none of codons {panel.codons} of {panel.gene} confers resistance to "
+                         f"{panel.drug!r} on its own in the catalogue; pick other codons")
+    protected = set(rows["codon"])
+    ref_codons = [reference[i:i + 3] for i in range(0, len(reference) - len(reference) % 3, 3)]
+    rng = np.random.default_rng(seed)
+    seqs, starts, planted = [], [], []
+    for _ in range(int(n)):
+        size = int(rng.integers(lo_len, hi_len + 1))
+        start = int(rng.integers(max(0, r1 - size), min(r0, len(reference) - size) + 1))
+        codons = list(ref_codons)
+        c_lo, c_hi = start // 3, min(len(codons), -(-(start + size) // 3))
+        _background(codons, c_lo, c_hi, protected, synonymous_rate, missense_rate, rng)
+        names = []
+        if rng.random() < resistant_fraction:
+            count = 2 if rng.random() < double_rate and plantable["codon"].nunique() > 1 else 1
+            for row_i in rng.permutation(len(plantable)):
+                row = plantable.iloc[row_i]
+                if any(int(m[1:-1]) == row.codon for m in names):
+                    continue
+                aas = [a for a in row.resistant_aa.split(",") if a not in ("*", row.ref_aa)]
+                aa = aas[rng.integers(len(aas))]
+                codons[row.codon - 1] = _closest_codon(codons[row.codon - 1], aa, rng)
+                names.append(f"{row.ref_aa}{row.codon}{aa}")
+                if len(names) == count:
+                    break
+        seqs.append("".join(codons)[start:start + size])
+        starts.append(start)
+        planted.append(names)
+    codon_list, rules = sorted(protected), _rules(rows, panel.drug)
+    true = np.array([int(bool(_call(_amino_acids(s, st, codon_list), rules, panel.gene)))
+                     for s, st in zip(seqs, starts)], dtype=np.int8)
+    flip = rng.random(len(true)) < label_noise
+    labels = np.where(flip, 1 - true, true).astype(np.int8)
+    params["panel"] = next((k for k, v in PANELS.items() if v == panel), panel)
+    return ResistanceDataset(seqs, labels, true, np.array(starts, dtype=np.int64), planted, params)

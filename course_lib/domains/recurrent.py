@@ -4,8 +4,9 @@
 - 03: next-character windows of block sequences; the gradient of the output with respect to
   the input at each lag; optimizers compared on one task.
 
-The toy data sets are simulated in :mod:`course_lib.simulation` and the models built in
-:mod:`course_lib.models`; their names stay importable from here.
+The toy data sets are simulated in :mod:`course_lib.simulation` and the classifiers built by
+:func:`course_lib.models.build_sequence_classifier`; the lag models of lesson 03 are built here
+(:func:`build_lag_model`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
-
-from course_lib.metrics import accuracy_by_position  # noqa: F401 (scores live in metrics)
 
 
 def layer_parameter_count(kind: str, units: int, channels: int = 1, kernel_size: int = 3) -> int:
@@ -187,9 +186,34 @@ def compare_optimizers(build: Callable[[], object], optimizers: dict, X: np.ndar
     return histories
 
 
-# Builders live in course_lib.models; these names stay importable from here.
-from course_lib.models import KINDS, build_lag_model, build_sequence_classifier  # noqa: E402,F401
+def build_lag_model(kind: str, window: int, units: int = 8, kernel_size: int = 5,
+                    n_conv_layers: int = 3, seed: int = 0):
+    """A model whose output is read from the last position only, to measure memory by lag.
 
-# Simulators live in course_lib.simulation; these names stay importable from here.
-from course_lib.simulation import (BinaryStrings, simulate_binary_strings,  # noqa: E402,F401
-                                   simulate_block_sequences, simulate_multi_motif_dataset)
+    Recurrent kinds: the layer's last state -> Dense(1, sigmoid). ``conv1d``: ``n_conv_layers``
+    causal Conv1D(units, kernel_size, relu) layers, the last position -> Dense(1, sigmoid); its
+    receptive field is ``n_conv_layers * (kernel_size - 1) + 1`` positions.
+
+    Returns
+    -------
+    keras.Model
+        Input (batch, window, 1) float32, output (batch, 1); compiled with Adam and mse.
+
+    Introduced in: 03_vanishing_gradients
+    """
+    import keras
+
+    from course_lib.models import build_sequence_classifier
+
+    if kind == "conv1d":
+        init = keras.initializers.GlorotUniform(seed)
+        layers = [keras.layers.Conv1D(units, kernel_size, padding="causal", activation="relu",
+                                      kernel_initializer=init, name=f"conv{i}")
+                  for i in range(n_conv_layers)]
+        layers += [keras.layers.Lambda(lambda h: h[:, -1, :], name="last"),
+                   keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init)]
+        model = keras.Sequential([keras.Input((window, 1)), *layers], name="conv1d_lag")
+        model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+        return model
+    return build_sequence_classifier(kind, window, 1, units, read_out="last", optimizer="adam",
+                                     loss="mse", seed=seed)

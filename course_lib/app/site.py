@@ -74,7 +74,7 @@ def build_site(runs_dir: str | Path, out_dir: str | Path, *, solutions_dir: str 
 
     Introduced in: the course site (``course site``)
     """
-    from course_lib.notebooks import NOTEBOOK_DIR, SOLUTION_DIR, list_lessons
+    from course_lib.app.runner import NOTEBOOK_DIR, SOLUTION_DIR, list_lessons
 
     runs, out = Path(runs_dir), Path(out_dir)
     lessons = [ls for ls in list_lessons(NOTEBOOK_DIR) if (runs / f"{ls.stem}.ipynb").is_file()]

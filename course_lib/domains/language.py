@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from course_lib.metrics import (best_thresholds, bits_per_base, f1_scores,  # noqa: F401 (scores live in metrics)
-                                fraction_won, perplexity)
+from course_lib.metrics import bits_per_base, perplexity
 from course_lib.sequences import integer_encode, kmer_counts
 
 #: The repeating unit of the paper's toy genome.
@@ -625,11 +624,105 @@ def centre_codes(X: np.ndarray, width: int = 100) -> np.ndarray:
     return X[:, lo:lo + width].argmax(axis=2).astype(np.int8)
 
 
-# Builders and the k-mer baseline live in course_lib.models; these names stay importable from here.
-from course_lib.models import build_language_model, build_multitask_gru, fit_kmer_baseline  # noqa: E402,F401
+def build_language_model(cell: str = "gru", units: int = 128, layers: int = 2,
+                         embedding: int = 16, learning_rate: float = 0.003, seed: int = 0):
+    """Character-level genome language model: embedding, stacked RNN, softmax over 4 bases.
 
-# The toy genomes live in course_lib.simulation; these names stay importable from here.
-from course_lib.simulation import REPEAT_UNIT, random_genome, repeating_genome  # noqa: E402,F401
+    After Zhang & Kamath: an embedding of the bases, ``layers`` recurrent layers returning
+    every step, and a dense softmax predicting the next base at each position.
 
-# One decoder for the course: integer codes (n, L) 0..3 -> ACGT strings.
-from course_lib.sequences import decode as codes_to_strings  # noqa: E402,F401
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}
+    units : int
+    layers : int
+        2 or 3 in the paper.
+    embedding : int
+    learning_rate : float
+        Adam.
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        Input ``(batch, length)`` int codes, output ``(batch, length, 4)`` probabilities;
+        compiled with sparse categorical cross-entropy.
+
+    Introduced in: 08_genome_language
+    """
+    import keras
+
+    from course_lib.training import set_seed
+
+    kinds = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
+    if cell.lower() not in kinds:
+        raise ValueError(f"cell must be one of {sorted(kinds)}, got {cell!r}")
+    if layers < 1 or units < 1:
+        raise ValueError(f"need layers >= 1 and units >= 1, got layers={layers}, units={units}")
+    set_seed(seed, deterministic=False)
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(4, embedding)(inputs)
+    for _ in range(layers):
+        x = kinds[cell.lower()](units, return_sequences=True)(x)
+    outputs = keras.layers.Dense(4, activation="softmax")(x)
+    model = keras.Model(inputs, outputs, name=f"{cell.lower()}_language_model")
+    model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy")
+    return model
+
+
+def build_multitask_gru(n_targets: int, units: int = 128, layers: int = 2, embedding: int = 2,
+                        dropout: float = 0.05, learning_rate: float = 0.001, seed: int = 0,
+                        clipnorm: float | None = None, jit_compile: bool | str = "auto"):
+    """Zhang & Kamath's multitask model: embedding, stacked bidirectional GRUs, one sigmoid per target.
+
+    Paper: embedding size 2, 2 layers of 128 units, dropout keep probability 0.95
+    (``dropout=0.05``), Adam 0.001, batch 20. All targets share every weight; the last
+    layer's final states (both directions) feed the sigmoid outputs. ``clipnorm`` clips each
+    gradient's norm in Adam (lesson 08's laptop recipe: 1.0 with a learning rate of 0.01);
+    ``jit_compile=True`` compiles the training step with XLA, which Keras leaves off for
+    TensorFlow on a CPU although it halves the time per epoch of this model there.
+
+    Returns
+    -------
+    keras.Model
+        Input ``(batch, length)`` int codes, output ``(batch, n_targets)`` probabilities;
+        compiled with binary cross-entropy.
+
+    Introduced in: 08_genome_language
+    """
+    import keras
+
+    from course_lib.training import set_seed
+
+    set_seed(seed, deterministic=False)
+    inputs = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(4, embedding)(inputs)
+    for i in range(layers):
+        gru = keras.layers.GRU(units, return_sequences=i < layers - 1, dropout=dropout)
+        x = keras.layers.Bidirectional(gru)(x)
+    outputs = keras.layers.Dense(n_targets, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs, name="multitask_bigru")
+    model.compile(keras.optimizers.Adam(learning_rate, clipnorm=clipnorm), "binary_crossentropy",
+                  jit_compile=jit_compile)
+    return model
+
+
+#: The repeating unit of the paper's toy genome.
+REPEAT_UNIT = "AGCTTGAGGC"
+
+
+def repeating_genome(length: int = 30_000, unit: str = REPEAT_UNIT) -> str:
+    """The paper's toy genome: ``unit`` repeated, cut to ``length`` bases.
+
+    Introduced in: 08_genome_language
+    """
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+def random_genome(length: int = 30_000, seed: int = 0) -> str:
+    """Independent uniform bases: no model can beat perplexity 4.
+
+    Introduced in: 08_genome_language
+    """
+    rng = np.random.default_rng(seed)
+    return "".join(np.array(list("ACGT"))[rng.integers(0, 4, length)])
