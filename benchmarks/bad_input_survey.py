@@ -451,7 +451,7 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
             if p["MAX_BASES"]:
                 genome = language.trim_genome(genome, p["MAX_BASES"])
             language.check_window(genome, p["SEQ_LEN"])
-            if p["MT_EPOCHS"] and p["DEEPSEA"] not in ("simulated", "synthetic", "deepsea"):
+            if p["MT_EPOCHS"] and p["DEEPSEA"] not in ("simulated", "deepsea"):
                 from course_lib.domains import deepsea
 
                 deepsea.load_split(Path(p["DEEPSEA"]), "valid", forward_only=True)

@@ -1,31 +1,34 @@
 """course_lib: the small library behind the deep-learning-for-genomics lessons.
 
-Modules, one per topic:
+Three layers; imports go app -> domains -> toolkit only, and no domain imports another.
+
+The toolkit, which knows no data set:
 
 - :mod:`course_lib.sequences`      one-hot / integer encoding, decoding, reverse complement, k-mers
-- :mod:`course_lib.simulation`     every simulator: planted motifs, toy tasks, the DeepSEA stand-in,
-                                   resistance fragments, toy genomes
-- :mod:`course_lib.data`           the checksummed data registry, loaders for your own files, the FASTA reader
-- :mod:`course_lib.models`         every model builder, one size table, the k-mer baseline, saving and
-                                   safe-mode loading, strand averaging
+- :mod:`course_lib.data`           the checksummed data registry, loaders for your own files, FASTA
+- :mod:`course_lib.simulation`     planted motifs and the toy tasks of lessons 01-03
+- :mod:`course_lib.models`         the builders several lessons and ``course train`` share, one
+                                   size table, the k-mer baseline, strand averaging
 - :mod:`course_lib.layers`         the course's Keras layers (imported when a model needs them)
-- :mod:`course_lib.domains.capstone`  lesson 09: parameters per part, attention cost, the capstone's numbers
-- :mod:`course_lib.domains.recurrent`      lessons 01-03: weights by formula, accuracy by position, gradient by lag
-- :mod:`course_lib.training`       seeds, splits, checkpointed and resumable training
-- :mod:`course_lib.app.train`  the ``course train`` command (DeepSEA-layout folders, Slurm)
+- :mod:`course_lib.training`       seeds, splits, checkpointed training, saving, safe-mode loading
 - :mod:`course_lib.tricks`         prevalence bias, warm-up, gradient accumulation, focal loss
-- :mod:`course_lib.metrics`        every score: per-target AUCs, calibration, F1, perplexity, by position
+- :mod:`course_lib.metrics`        per-target AUCs, calibration, F1, perplexity, accuracy by position
 - :mod:`course_lib.gradients`      input gradients on TensorFlow, JAX and PyTorch
-- :mod:`course_lib.interpretation` attributions scored against the planted truth
-- :mod:`course_lib.motifs`         JASPAR, filters to PWMs, logos, Tomtom matching
-- :mod:`course_lib.plots`          figures used by the lessons
-- :mod:`course_lib.domains.deepsea`        the DeepSEA data layout, its targets and the DATA choice
-- :mod:`course_lib.domains.resistance`     resistance genes, the catalogue (PointFinder) and its oracle, lesson 07
-- :mod:`course_lib.domains.language`       genomes as segments, Markov baselines, training and scoring, lesson 08
-- :mod:`course_lib.app.slurm`          sweeps, gathering, multi-worker training, preemption
-- :mod:`course_lib.notebooks`      running lessons with papermill (behind ``course run``)
-- :mod:`course_lib.app.site`           the executed lessons as a website (``course site``)
-- :mod:`course_lib.app.cli`            the ``course`` command
+- :mod:`course_lib.interpretation` attributions scored against the planted truth, Grad-CAM
+- :mod:`course_lib.motifs`         JASPAR, filters to PWMs, Tomtom matching
+- :mod:`course_lib.plots`          the lessons' figures
+- :mod:`course_lib.notebooks`      what a lesson's cells call: ``show_metrics``, ``run_directory``
+
+The domains (:mod:`course_lib.domains`), one per data set or paper:
+
+- :mod:`~course_lib.domains.recurrent`   lessons 01-03: weights by formula, gradient by lag
+- :mod:`~course_lib.domains.deepsea`     DeepSEA's files, targets, stand-in simulator (05, 08, 09)
+- :mod:`~course_lib.domains.resistance`  resistance genes, PointFinder, fragments, BiLSTM (07)
+- :mod:`~course_lib.domains.language`    genomes as segments, Markov baselines, RNNs (08)
+- :mod:`~course_lib.domains.capstone`    parameters per part, attention cost, reported numbers (09)
+
+The app (:mod:`course_lib.app`): ``cli`` (the ``course`` command), ``runner`` (papermill),
+``train`` (``course train``), ``slurm`` (sweeps, multi-worker training), ``site``.
 
 Import the submodule you need (``from course_lib import sequences``); importing the
 package itself is cheap and does not import TensorFlow.

@@ -2,7 +2,7 @@
 
 This module imports Keras when it is imported (a layer is a subclass of
 ``keras.layers.Layer``), so :mod:`course_lib.models` imports it only when a builder or
-:func:`course_lib.models.load_model` needs it; ``import course_lib.models`` stays cheap.
+:func:`course_lib.training.load_model` needs it; ``import course_lib.models`` stays cheap.
 
 - :class:`OneHotToTokens`, :class:`PositionEncoding`: lesson 09's embedding and Transformer input;
 - :class:`MaskedMaxPooling1D`: lesson 07's maximum over the real (unpadded) positions.

@@ -298,7 +298,7 @@ def test_resolve_data_makes_the_standin_once_and_names_a_bad_folder(tmp_path):
                                   n_test=5, n_targets=3, seq_len=600, seed=1)
     assert folder == tmp_path / "standin" and (folder / "targets.tsv").is_file()
     stamp = (folder / "train.mat").stat().st_mtime_ns
-    assert deepsea.resolve_data("synthetic", folder, n_train=20) == folder  # reused; the older word works
+    assert deepsea.resolve_data("simulated", folder, n_train=20) == folder  # reused
     assert (folder / "train.mat").stat().st_mtime_ns == stamp
     assert len(deepsea.folder_targets(folder)) == 3
     with pytest.raises(FileNotFoundError, match=r"-p DEEPSEA .*nodir: no such folder; use 'simulated'"):

@@ -588,11 +588,6 @@ STANDIN_MOTIFS = ["MA0139.1", "MA0080.5", "MA0506.2", "MA0095.2", "MA0106.3", "M
 _SLOT = 25           # one motif instance per 25 bp slot, so instances never overlap
 
 
-#: The words for the offline stand-in a DATA parameter accepts: "simulated" (the course's word,
-#: as in lessons 04, 06 and 07) and "synthetic" (its older name in lessons 05, 08 and 09).
-STANDIN_WORDS = ("simulated", "synthetic")
-
-
 def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", **simulate) -> Path:
     """One answer to a DeepSEA ``DATA`` choice: the offline stand-in, the real data or a folder.
 
@@ -625,7 +620,7 @@ def resolve_data(data: str | Path, standin: str | Path, flag: str = "-p DATA", *
 
     Introduced in: 05_danq_deepsea
     """
-    if str(data) in STANDIN_WORDS:
+    if str(data) == "simulated":
         folder = Path(standin)
         if not (folder / "targets.tsv").is_file():
             simulate_deepsea(folder, **simulate)

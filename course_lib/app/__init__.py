@@ -1,0 +1,1 @@
+"""The ``course`` command: the runner, ``course train``, Slurm and the site."""

@@ -1,0 +1,1 @@
+"""One module per data set or paper: its layout, simulator, builders and measurements."""
