@@ -830,7 +830,7 @@ def fit_kmer_baseline(train_strings: list[str], y: np.ndarray, ks=(1, 2, 3, 4, 5
     return predict
 
 # --------------------------------------------------------------------------------------
-# Saving, safe-mode loading and both-strand prediction
+# Both strands
 # --------------------------------------------------------------------------------------
 
 
@@ -838,8 +838,7 @@ def average_strands(pred: np.ndarray) -> np.ndarray:
     """Average the predictions of the forward half and the reverse-complement half.
 
     The one strand average of the course: DeepSEA's files hold every region forward, then
-    reverse-complemented in the same order, and :func:`predict_both_strands` lays its two
-    predictions out the same way.
+    reverse-complemented in the same order.
 
     Parameters
     ----------
@@ -858,33 +857,4 @@ def average_strands(pred: np.ndarray) -> np.ndarray:
         raise ValueError(f"pred must have shape (N, T) with N even (forward + reverse halves), got {pred.shape}")
     half = len(pred) // 2
     return (pred[:half] + pred[half:]) / 2
-
-
-def predict_both_strands(model, X, batch_size: int = 256):
-    """Predictions averaged over each sequence and its reverse complement, as DeepSEA does.
-
-    Parameters
-    ----------
-    model : keras.Model
-        Takes (batch, L, 4) one-hot in A, C, G, T order.
-    X : np.ndarray, shape (n, L, 4), float32 or uint8
-        One-hot sequences, A, C, G, T order.
-    batch_size : int
-
-    Returns
-    -------
-    np.ndarray, shape (n, n_targets), float32
-        ``(model(X) + model(reverse_complement(X))) / 2``.
-
-    Introduced in: 05_danq_deepsea
-    """
-    from course_lib.sequences import reverse_complement
-
-    X = np.asarray(X, dtype=np.float32)
-    if X.ndim != 3 or X.shape[-1] != 4:
-        raise ValueError(f"X must be one-hot of shape (n, L, 4), got {X.shape}")
-    forward = model.predict(X, batch_size=batch_size, verbose=0)
-    reverse = model.predict(reverse_complement(X), batch_size=batch_size, verbose=0)
-    return average_strands(np.concatenate([forward, reverse])).astype(np.float32)
-
 

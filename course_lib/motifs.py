@@ -210,15 +210,42 @@ def trim_pwm(pwm: np.ndarray, min_information: float = 0.5) -> tuple[np.ndarray,
     return pwm[keep[0]:keep[-1] + 1], int(keep[0])
 
 
-def _check_pwm(pwm: np.ndarray, alphabet: str) -> np.ndarray:
-    """``pwm`` as float64 (w, len(alphabet)), or a ValueError saying how to fix it."""
-    pwm = np.asarray(pwm, dtype=np.float64)
-    if pwm.ndim != 2 or pwm.shape[1] != len(alphabet):
+def _check_pwm(pwm: np.ndarray, alphabet: str = DNA, normalize: bool = False) -> np.ndarray:
+    """``pwm`` as a float64 array of shape (width, len(alphabet)), or a ValueError saying how
+    to fix it.
+
+    Parameters
+    ----------
+    pwm : array-like, shape (width, len(alphabet))
+        One row per position, one column per letter of ``alphabet``.
+    alphabet : str
+        The letters of the columns, in order.
+    normalize : bool
+        Also require at least one row, each non-negative with a positive sum, and scale every
+        row to sum to 1 (so counts work as probabilities); what a sampler needs.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (width, len(alphabet))
+    """
+    m = np.asarray(pwm, dtype=np.float64)
+    k = len(alphabet)
+    if m.ndim != 2 or m.shape[1] != k:
         raise ValueError(
-            f"the PWM has shape {pwm.shape} but the alphabet {alphabet!r} has {len(alphabet)} "
-            "letters; pass the alphabet whose letters are the PWM's columns"
+            f"pwm must have shape (width, {k}) with columns {', '.join(alphabet)}, got "
+            f"{m.shape}; transpose a ({k}, width) matrix with pwm.T, or pass the alphabet whose "
+            "letters are the PWM's columns"
         )
-    return pwm
+    if not normalize:
+        return m
+    if m.shape[0] == 0:
+        raise ValueError(f"pwm has no positions (shape {m.shape}); a motif needs at least one")
+    if not np.isfinite(m).all() or (m < 0).any() or (m.sum(axis=1) <= 0).any():
+        raise ValueError(
+            "pwm must hold non-negative probabilities (or counts) with a positive sum in "
+            "every row; convert log-odds scores to probabilities first"
+        )
+    return m / m.sum(axis=1, keepdims=True)
 
 
 def consensus(

@@ -15,7 +15,6 @@ Characters fall into three groups:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -375,26 +374,6 @@ def _ks(k: int | Sequence[int]) -> list[int]:
     return [int(v) for v in ks]
 
 
-def kmer_names(k: int | Sequence[int] = (1, 2, 3, 4, 5), alphabet: str = "ACGT") -> list[str]:
-    """Names of the k-mer features of :func:`kmer_counts`, in column order.
-
-    Parameters
-    ----------
-    k : int or sequence of int
-        k-mer sizes; for each, all ``len(alphabet)**k`` k-mers in lexicographic order of
-        ``alphabet``. ``k=(1, 2, 3, 4, 5)`` gives 4 + 16 + 64 + 256 + 1024 = 1,364 names.
-    alphabet : str
-
-    Returns
-    -------
-    list of str
-
-    Introduced in: 07_resistance_lstm
-    """
-    alphabet = _check_alphabet(alphabet)
-    return ["".join(p) for size in _ks(k) for p in itertools.product(alphabet, repeat=size)]
-
-
 def kmer_counts(
     sequences: str | Sequence[str],
     k: int | Sequence[int] = (1, 2, 3, 4, 5),
@@ -409,7 +388,9 @@ def kmer_counts(
         Sequences of any lengths. k-mers containing ``N``, another IUPAC code or ``-``
         are skipped; other characters are an error.
     k : int or sequence of int
-        k-mer sizes; columns follow :func:`kmer_names` with the same ``k``.
+        k-mer sizes. The columns hold, size after size, all ``len(alphabet)**size`` k-mers
+        in lexicographic order of ``alphabet`` (``itertools.product(alphabet, repeat=size)``):
+        ``A, C, G, T, AA, AC, ...``; ``k=(1, 2, 3, 4, 5)`` gives 1,364 columns.
     alphabet : str
     normalize : bool
         Divide each k's block of columns by the number of valid k-mers of that size in

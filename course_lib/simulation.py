@@ -24,6 +24,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from course_lib.motifs import _check_pwm
 from course_lib.sequences import decode
 
 SeedLike = int | np.random.Generator
@@ -74,21 +75,6 @@ def sample_background(
     return decode(rng.choice(4, size=(n, length), p=p).astype(np.uint8))
 
 
-def _check_pwm(pwm) -> np.ndarray:
-    m = np.asarray(pwm, dtype=np.float64)
-    if m.ndim != 2 or m.shape[1] != 4 or m.shape[0] == 0:
-        raise ValueError(
-            f"pwm must have shape (width, 4) with columns A, C, G, T, got {m.shape}; "
-            "transpose a (4, width) matrix with pwm.T"
-        )
-    if not np.isfinite(m).all() or (m < 0).any() or (m.sum(axis=1) <= 0).any():
-        raise ValueError(
-            "pwm must hold non-negative probabilities (or counts) with a positive sum in "
-            "every row; convert log-odds scores to probabilities first"
-        )
-    return m / m.sum(axis=1, keepdims=True)
-
-
 def sample_from_pwm(pwm: np.ndarray, n: int = 1, seed: SeedLike = 0) -> list[str]:
     """Draw ``n`` motif instances from a position weight matrix.
 
@@ -106,7 +92,7 @@ def sample_from_pwm(pwm: np.ndarray, n: int = 1, seed: SeedLike = 0) -> list[str
 
     Introduced in: 01_motif_detection
     """
-    p = _check_pwm(pwm)
+    p = _check_pwm(pwm, normalize=True)
     n = _check_count("n", n)
     rng = np.random.default_rng(seed)
     u = rng.random((n, p.shape[0], 1))
@@ -210,7 +196,7 @@ def simulate_motif_dataset(
         if not consensus or set(consensus) - set("ACGT"):
             raise ValueError(f"motif must be a non-empty string of A, C, G, T, got {motif!r}")
     else:
-        pwm = _check_pwm(motif)
+        pwm = _check_pwm(motif, normalize=True)
         consensus = "".join("ACGT"[i] for i in pwm.argmax(axis=1))
     width = len(consensus)
     if width > length:

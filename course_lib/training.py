@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import zipfile
 from pathlib import Path
@@ -16,6 +15,12 @@ import numpy as np
 
 def set_seed(seed: int, deterministic: bool = True) -> None:
     """Seed Python, NumPy and Keras/TensorFlow so a run can be repeated exactly.
+
+    The course's one place that seeds every generator, through ``keras.utils.set_random_seed``:
+    Python's ``random``, NumPy's global generator, TensorFlow (when installed), PyTorch on the
+    torch backend and Keras' own seed generator.
+    (:func:`course_lib.gradients.seed_unseeded_dropout` seeds only PyTorch's generator, on
+    purpose: it reseeds dropout every epoch and must leave the other generators alone.)
 
     Parameters
     ----------
@@ -29,9 +34,7 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"seed must be an integer, got {seed!r}; pass e.g. -p SEED 42")
-    os.environ["PYTHONHASHSEED"] = str(seed)
-    random.seed(seed)
-    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)  # for child processes; this one's hash is fixed
     import keras
 
     keras.utils.set_random_seed(int(seed))

@@ -191,12 +191,12 @@ def test_capstone_metrics_by_hand():
         metrics.capstone_metrics(y, p, [1.0])
 
 
-@pytest.mark.slow
-def test_measure_cost_reports_positive_numbers():
+def test_estimate_memory_counts_weights_adam_moments_and_one_batch_of_outputs():
     model = _tiny("none", "onehot")
-    cost = capstone.measure_cost(model, _onehot(4), np.zeros((4, T), np.float32), batch_size=4, steps=1)
-    assert cost["samples_per_s"] > 0
-    assert cost["weights_mb"] == pytest.approx(12 * model.count_params() / 2**20)
+    one, four = capstone.estimate_memory(model, 1), capstone.estimate_memory(model, 4)
+    assert one["weights_mb"] == four["weights_mb"] == 12 * model.count_params() / 2**20
+    assert 0 < one["activations_mb"] and four["activations_mb"] == pytest.approx(
+        4 * one["activations_mb"])
 
 
 def _resnet_formula(e, widths, widen, k, ratio):

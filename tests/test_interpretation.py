@@ -288,7 +288,6 @@ def test_plots_draw(X):
     import matplotlib.pyplot as plt
 
     attr = X[0] * _W(1)
-    from course_lib import plots
 
     ax = plots.plot_attribution_logo(attr, highlight=(np.int64(2), np.int64(4)), title="gxi")
     assert ax.get_ylabel() == "attribution"

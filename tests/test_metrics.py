@@ -72,12 +72,6 @@ def test_evaluate_targets_shape_and_nan_errors(bad):
         metrics.evaluate_targets(np.zeros((4, 3)), bad)
 
 
-def test_every_score_lives_in_metrics_and_the_old_names_still_work():
-    from course_lib.domains import capstone
-
-    assert metrics.capstone_metrics is metrics.capstone_metrics
-
-
 @pytest.mark.parametrize("y_true, y_score, expected", [
     # 2 of 3 negatives right, 1 of 1 positive right: acc 3/4, balanced (2/3 + 1)/2,
     # F1 = 2*1 / (2 predicted + 1 true) = 2/3, AUC: the positive outranks all 3 negatives.
@@ -128,3 +122,97 @@ def test_the_wrappers_agree_with_the_definitions_they_replace():
     counts = metrics.confusion_matrix([0, 1, 2, 2], [0, 2, 2, 1], 4)
     assert counts.dtype == np.int64 and counts.tolist() == [[1, 0, 0, 0], [0, 0, 1, 0],
                                                              [0, 1, 1, 0], [0, 0, 0, 0]]
+
+
+def _old_reliability_curve(y_true, y_prob, n_bins=10):
+    """``reliability_curve`` as it read before issue 31 (the reference its numbers must keep)."""
+    y_true = np.asarray(y_true, dtype=float).ravel()
+    y_prob = np.asarray(y_prob, dtype=float).ravel()
+    bins = np.clip((y_prob * n_bins).astype(int), 0, n_bins - 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_prob = np.bincount(bins, y_prob, n_bins) / counts
+        frac = np.bincount(bins, y_true, n_bins) / counts
+    return mean_prob, frac, counts
+
+
+@pytest.mark.parametrize("n_bins", [5, 10, 15])
+def test_reliability_curve_keeps_its_numbers_and_agrees_with_scikit_learn_off_the_edges(n_bins):
+    """The course's bins are scikit-learn's ``calibration_curve`` bins except exactly on an inner
+    edge (scikit-learn's are closed on the right) and except that empty bins stay (NaN)."""
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(n_bins)
+    edges, compared = np.linspace(0, 1, n_bins + 1), 0
+    for trial in range(20):
+        prob = rng.random((300, 3)).astype(np.float32).astype(np.float64)  # as Keras predicts
+        y = (rng.random((300, 3)) < prob).astype(int)
+        if trial % 2:
+            prob[:5, 0] = [0.0, 1.0, 0.6, 0.65, 0.999]  # empty bins elsewhere, ends included
+            prob[5:, 0] = 0.6
+        old = _old_reliability_curve(y, prob, n_bins)
+        new = metrics.reliability_curve(y, prob, n_bins)
+        for a, b in zip(old, new):
+            np.testing.assert_array_equal(a, b)
+        assert metrics.expected_calibration_error(y, prob, n_bins) == pytest.approx(
+            np.nansum(new[2] / new[2].sum() * np.abs(new[1] - new[0])), abs=1e-15)
+        if not np.isin(prob * n_bins, np.arange(1, n_bins)).any():  # nothing on an inner edge
+            frac, mean = calibration_curve(y.ravel(), prob.ravel(), n_bins=n_bins)
+            used = new[2] > 0
+            np.testing.assert_array_equal(new[1][used], frac)
+            np.testing.assert_array_equal(new[0][used], mean)
+            compared += 1
+    assert compared >= 10
+    on_edges = np.concatenate([edges, edges, rng.random(50)])
+    y = rng.integers(0, 2, len(on_edges))
+    for a, b in zip(_old_reliability_curve(y, on_edges, n_bins),
+                    metrics.reliability_curve(y, on_edges, n_bins)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_reliability_curve_puts_an_inner_edge_in_the_bin_above():
+    """0.5 opens bin [0.5, 0.6) here; scikit-learn puts it with 0.45 in (0.4, 0.5]."""
+    from sklearn.calibration import calibration_curve
+
+    y, prob = np.array([1, 0]), np.array([0.45, 0.5])
+    mean, frac, counts = metrics.reliability_curve(y, prob, n_bins=10)
+    assert counts[4] == counts[5] == 1 and frac[4] == 1.0 and frac[5] == 0.0
+    assert len(calibration_curve(y, prob, n_bins=10)[0]) == 1
+
+
+def _old_score_binary_counts(y_true, y_score, threshold=0.5):
+    """The hand-written balanced accuracy and F1 ``score_binary`` used before scikit-learn."""
+    y_pred = (y_score >= threshold).astype(int)
+    tp = int(((y_pred == 1) & (y_true == 1)).sum())
+    recalls = [float((y_pred[y_true == c] == c).mean()) for c in (0, 1) if (y_true == c).any()]
+    f1 = 2 * tp / (int(y_pred.sum()) + int(y_true.sum())) if tp else 0.0
+    return float(np.mean(recalls)), float(f1)
+
+
+def test_score_binary_equals_its_hand_written_definitions():
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        n = int(rng.integers(1, 80))
+        y = (rng.random(n) < rng.random()).astype(int)
+        score = rng.random(n).astype(np.float32)
+        threshold = [0.5, 0.0, 1.01, float(rng.random())][trial % 4]
+        got = metrics.score_binary(y, score, threshold)
+        balanced, f1 = _old_score_binary_counts(y, score, threshold)
+        assert (got["balanced_accuracy"], got["f1"]) == (balanced, f1)
+
+
+def _old_best_thresholds(y_true, y_prob):
+    """``best_thresholds`` as lesson 08 first used it (the reference)."""
+    out = np.full(y_prob.shape[1], 0.5)
+    for t in range(y_prob.shape[1]):
+        grid = np.unique(np.quantile(y_prob[:, t], np.linspace(0.5, 0.999, 60)))
+        scores = [metrics.f1_scores(y_true[:, t:t + 1], y_prob[:, t:t + 1], g)[0] for g in grid]
+        out[t] = grid[int(np.argmax(scores))]
+    return out
+
+
+def test_best_thresholds_search_the_quantile_grid():
+    rng = np.random.default_rng(4)
+    y = (rng.random((500, 6)) < [0.01, 0.05, 0.2, 0.5, 0.0, 1.0]).astype(int)
+    prob = np.clip(0.3 * y + rng.random((500, 6)), 0, 1).astype(np.float32)
+    np.testing.assert_array_equal(metrics.best_thresholds(y, prob), _old_best_thresholds(y, prob))

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from course_lib.domains import resistance as R
-from course_lib.domains import resistance
 
 GYRA = R.load_reference("escherichia_coli", "gyrA")
 PANEL = "ecoli_gyrA_nalidixic_acid"
@@ -43,6 +42,39 @@ def test_reference_and_catalogue_agree_on_the_classic_codons():
 @pytest.mark.parametrize("codon, aa", [("TTG", "L"), ("TAA", "*"), ("GCN", "X"), ("atg", "M")])
 def test_translate(codon, aa):
     assert R.translate(codon) == aa
+
+
+_OLD_CODE = {a + b + c: "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"[i]
+             for i, (a, b, c) in enumerate((a, b, c) for a in "TCAG" for b in "TCAG"
+                                           for c in "TCAG")}
+
+
+def _old_translate(codon: str) -> str:
+    """The hand-written table ``translate`` used before it read Biopython's (the reference)."""
+    return _OLD_CODE.get(codon.upper(), "X")
+
+
+def test_biopython_code_table_is_the_old_hand_written_one():
+    """Same codons, amino acids and codon order (the simulator draws synonyms by index)."""
+    assert R._CODE == _OLD_CODE
+    old_synonyms: dict[str, list[str]] = {}
+    for codon, aa in _OLD_CODE.items():
+        old_synonyms.setdefault(aa, []).append(codon)
+    assert R._SYNONYMS == old_synonyms
+
+
+def test_translate_agrees_with_the_old_table_on_real_genes_and_random_codons():
+    rng = np.random.default_rng(0)
+    codons = []
+    for panel in R.PANELS.values():
+        gene = R.load_reference(panel.species, panel.gene)
+        codons += [gene[i:i + 3] for i in range(0, len(gene), 3)]  # the last may be partial
+        codons += [gene[i:i + 3].lower() for i in range(1, 300, 3)]
+    letters = np.array(list("ACGTNacgtnRY-"))
+    codons += ["".join(rng.choice(letters, size=rng.integers(0, 5))) for _ in range(3000)]
+    codons += ["GCN", "TAR", "NNN", "AA", "AAAA", ""]
+    assert {R.translate(c) for c in codons} > {"*", "X", "M"}
+    assert [R.translate(c) for c in codons] == [_old_translate(c) for c in codons]
 
 
 def test_unknown_panel_lists_the_known_ones():
@@ -243,6 +275,20 @@ def test_balanced_class_weights():
     assert R.balanced_class_weights(np.array([0, 0, 0, 1])) == {0: 4 / 6, 1: 2.0}
     with pytest.raises(ValueError, match="both classes"):
         R.balanced_class_weights(np.array([1, 1]))
+    with pytest.raises(ValueError, match="0/1 labels"):
+        R.balanced_class_weights(np.array([0, 1, 2]))
+
+
+def test_balanced_class_weights_are_the_old_formula():
+    """scikit-learn's "balanced" weights equal the former hand-written ``n / (2 * count)``."""
+    rng = np.random.default_rng(1)
+    for n, p in [(2, 0.5), (7, 0.3), (1000, 0.03), (4001, 0.5), (12345, 0.9)]:
+        y = (rng.random(n) < p).astype(int)
+        y[:2] = [0, 1]
+        counts = np.bincount(y, minlength=2)
+        old = {k: float(len(y) / (2 * counts[k])) for k in (0, 1)}
+        assert R.balanced_class_weights(y) == old
+        assert R.balanced_class_weights(y.astype(float)) == old
 
 
 def test_capstone_model_has_the_capstone_size():

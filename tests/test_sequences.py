@@ -1,5 +1,7 @@
 """Tests for course_lib.sequences: hand-checked tiny inputs."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,6 @@ from course_lib.sequences import (
     decode,
     integer_encode,
     kmer_counts,
-    kmer_names,
     one_hot_encode,
     pad_sequences,
     reverse_complement,
@@ -142,11 +143,18 @@ def test_pad_sequences_bad_options(kwargs):
         pad_sequences(["AC"], 4, **kwargs)
 
 
-def test_kmer_names():
-    assert kmer_names(1) == ["A", "C", "G", "T"]
+def kmer_names(k, alphabet="ACGT"):
+    """The k-mer of each column of ``kmer_counts(..., k)``, as its docstring states."""
+    sizes = [k] if isinstance(k, int) else list(k)
+    return ["".join(p) for size in sizes for p in itertools.product(alphabet, repeat=size)]
+
+
+def test_kmer_counts_columns_follow_itertools_product():
+    assert kmer_counts("ACGTT", k=1)[0].tolist() == [1, 1, 1, 2]
+    assert kmer_counts("AGCTT", k=1, alphabet="AGCT")[0].tolist() == [1, 1, 1, 2]
+    assert kmer_counts("CA", k=2)[0].tolist() == [float(m == "CA") for m in kmer_names(2)]
     assert kmer_names(2)[:5] == ["AA", "AC", "AG", "AT", "CA"]
-    assert len(kmer_names()) == 1364
-    assert kmer_names(1, alphabet="AGCT") == ["A", "G", "C", "T"]
+    assert kmer_counts("", k=(1, 2, 3, 4, 5)).shape == (1, len(kmer_names((1, 2, 3, 4, 5))))
 
 
 def test_kmer_counts_aacgt_hand_checked():

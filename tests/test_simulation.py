@@ -107,3 +107,19 @@ def test_simulate_pwm_motif():
 def test_simulate_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         simulate_motif_dataset(n=4, **{"length": 10, **kwargs})
+
+
+def test_one_pwm_check_for_samplers_and_logos():
+    """The simulators check a PWM with motifs' check (issue 31: it was written twice)."""
+    from course_lib import motifs, simulation
+
+    assert simulation._check_pwm is motifs._check_pwm
+    with pytest.raises(ValueError, match=r"shape \(width, 4\) with columns A, C, G, T.*pwm\.T"):
+        sample_from_pwm(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="no positions"):
+        sample_from_pwm(np.ones((0, 4)))
+    with pytest.raises(ValueError, match="log-odds"):
+        sample_from_pwm([[np.nan, 1, 1, 1]])
+    with pytest.raises(ValueError, match=r"shape \(width, 2\) with columns 0, 1.*alphabet"):
+        motifs.consensus(np.full((3, 4), 0.25), alphabet="01")
+    assert motifs.consensus(np.empty((0, 4))) == ""  # describing a PWM needs no positions

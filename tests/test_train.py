@@ -225,3 +225,15 @@ def test_a_monitor_the_model_does_not_log_is_refused_and_nothing_is_left(data, t
     with pytest.raises(ValueError, match=expected):
         training.train_model(model, train, valid, tmp_path / "run", epochs=2, verbose=0, monitor=monitor)
     assert not (tmp_path / "run").exists()
+
+
+def test_set_seed_seeds_python_and_numpy_as_their_own_seed_functions_do():
+    """training.set_seed is the course's one seeding place; Keras' set_random_seed seeds
+    Python's and NumPy's global generators with the same integer."""
+    import random
+
+    training.set_seed(7, deterministic=False)
+    ours = (random.random(), float(np.random.rand()))
+    random.seed(7)
+    np.random.seed(7)
+    assert ours == (random.random(), float(np.random.rand()))

@@ -96,42 +96,6 @@ def attention_cost(lengths, n_heads: int = 4, key_dim: int = 16, d_model: int = 
                          "score_bytes": batch_size * 4 * n_heads * L**2})
 
 
-def measure_cost(model, X, y, batch_size: int = 32, steps: int = 3) -> dict:
-    """Training throughput and a memory estimate of one model on this machine.
-
-    Throughput: ``steps`` timed ``train_on_batch`` calls after one untimed warm-up call
-    (which traces the graph); the model's weights change. Memory: parameters plus Adam's
-    two moments (3 x 4 bytes per parameter) and the float32 outputs of every layer for
-    one batch (a lower bound on the activations kept for the backward pass).
-
-    Parameters
-    ----------
-    model : keras.Model
-        Compiled.
-    X : np.ndarray, shape (>= batch_size, L, 4), float32
-    y : np.ndarray, shape (>= batch_size, T), float32
-    batch_size, steps : int
-
-    Returns
-    -------
-    dict
-        ``samples_per_s``, ``weights_mb`` and ``activations_mb``.
-
-    Introduced in: 09_beyond_danq
-    """
-    import time
-
-    if len(X) < batch_size:
-        raise ValueError(f"need at least batch_size={batch_size} sequences, got {len(X)}")
-    xb, yb = np.asarray(X[:batch_size], np.float32), np.asarray(y[:batch_size], np.float32)
-    model.train_on_batch(xb, yb)
-    start = time.perf_counter()
-    for _ in range(steps):
-        model.train_on_batch(xb, yb)
-    seconds = time.perf_counter() - start
-    return {"samples_per_s": batch_size * steps / seconds, **estimate_memory(model, batch_size)}
-
-
 def estimate_memory(model, batch_size: int = 32) -> dict:
     """Training memory of a model, estimated from its shapes (nothing is run).
 

@@ -26,7 +26,6 @@ How a sample is made (:func:`simulate_resistance_dataset`):
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import warnings
@@ -39,10 +38,12 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from Bio.Data import CodonTable
 
 BASES = "ACGT"
-_CODE = {a + b + c: "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"[i]
-         for i, (a, b, c) in enumerate((a, b, c) for a in "TCAG" for b in "TCAG" for c in "TCAG")}
+# The standard genetic code (NCBI table 1) from Biopython: 61 sense codons and three stops "*".
+_CODE = {**CodonTable.standard_dna_table.forward_table,
+         **dict.fromkeys(CodonTable.standard_dna_table.stop_codons, "*")}
 _SYNONYMS: dict[str, list[str]] = {}
 for _codon, _aa in _CODE.items():
     _SYNONYMS.setdefault(_aa, []).append(_codon)
@@ -153,6 +154,22 @@ def load_reference(species: str, gene: str) -> str:
 
 def translate(codon: str) -> str:
     """One-letter amino acid of a codon (``*`` = stop, ``X`` if it holds a non-ACGT base).
+
+    A look-up in Biopython's standard code table (``Bio.Data.CodonTable``), not
+    ``Bio.Seq.Seq(codon).translate()``: Biopython resolves ambiguity codes where it can (``GCN``
+    is alanine, ``TAR`` a stop) and warns on a partial codon, while the oracle must not call a
+    reference or resistant amino acid from a codon it cannot read, so anything other than three
+    A/C/G/T bases (either case) is ``X`` here.
+
+    Parameters
+    ----------
+    codon : str
+        Three bases.
+
+    Returns
+    -------
+    str
+        One letter: an amino acid, ``*`` or ``X``.
 
     Introduced in: 07_resistance_lstm
     """
@@ -482,15 +499,29 @@ def encode_genes(sequences: Sequence[str], seq_len: int) -> np.ndarray:
 
 
 def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
-    """``n / (2 * count)`` per class, as sklearn's "balanced" (weights the rare class up).
+    """``n / (2 * count)`` per class: scikit-learn's "balanced" weights as Keras' ``class_weight``.
+
+    Parameters
+    ----------
+    y : np.ndarray of 0/1, shape (n,)
+        Training labels; both classes must occur.
+
+    Returns
+    -------
+    dict
+        ``{0: weight, 1: weight}``; the rare class gets the larger weight.
 
     Introduced in: 07_resistance_lstm
     """
-    y = np.asarray(y).astype(int)
-    counts = np.bincount(y, minlength=2)
-    if (counts == 0).any():
-        raise ValueError(f"both classes are needed for class weights, got counts {counts.tolist()}")
-    return {k: float(len(y) / (2 * counts[k])) for k in (0, 1)}
+    from sklearn.utils.class_weight import compute_class_weight
+
+    y = np.asarray(y).astype(int).ravel()
+    counts = np.bincount(y[np.isin(y, (0, 1))], minlength=2)
+    if not np.isin(y, (0, 1)).all() or (counts == 0).any():
+        raise ValueError(f"class weights need 0/1 labels with both classes present; got "
+                         f"{counts[0]} zeros, {counts[1]} ones, labels {np.unique(y).tolist()}")
+    weights = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
+    return {0: float(weights[0]), 1: float(weights[1])}
 
 
 def train_resistance_lstm(X: np.ndarray, y: np.ndarray, epochs: int = 10, batch_size: int = 400,
