@@ -70,6 +70,7 @@ def _build_parser() -> argparse.ArgumentParser:
         ("train", "train a model (DanQ, DeepSEA, ...) from the command line"),
         ("gather", "gather the metrics of a job-array sweep into one table"),
         ("site", "build the course website from executed lessons (course run all -o RUNS_DIR)"),
+        ("score-variants", "score the variants of a VCF with a trained model (lesson 11)"),
     ):
         _plug(sub, name, _PLUGGED[name], help_text)
     return parser
@@ -77,12 +78,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 # Subcommands implemented in their topic's module: ``course NAME`` calls
 # ``course_lib.app.<module>.add_<NAME>_arguments(parser)`` and ``run_<NAME>(args) -> int``.
-_PLUGGED = {"train": "train", "gather": "slurm", "site": "site"}
+_PLUGGED = {"train": "train", "gather": "slurm", "site": "site", "score-variants": "score"}
 
 
 def _plug(sub, name: str, module: str, help_text: str) -> None:
     parser = sub.add_parser(name, help=help_text)
-    getattr(importlib.import_module(f"course_lib.app.{module}"), f"add_{name}_arguments")(parser)
+    module = importlib.import_module(f"course_lib.app.{module}")
+    getattr(module, f"add_{name.replace('-', '_')}_arguments")(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             return _data(args)
         if args.command in _PLUGGED:
             mod = importlib.import_module(f"course_lib.app.{_PLUGGED[args.command]}")
-            return int(getattr(mod, f"run_{args.command}")(args) or 0)
+            return int(getattr(mod, f"run_{args.command.replace('-', '_')}")(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

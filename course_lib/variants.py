@@ -1,0 +1,335 @@
+"""Genetic variants scored by a trained sequence model: reading a VCF, checking it against the
+genome, building reference and alternative windows, and the scores.
+
+For each single-nucleotide variant and each model output the scores are ``ref`` and ``alt`` (the
+predicted probabilities of the two windows, each averaged over both strands), ``diff``
+(``alt - ref``) and ``logit_diff`` (``logit(alt) - logit(ref)``, the change in log-odds). A
+variant's first reference base sits at 0-based index ``window // 2`` of both windows.
+
+The VCF is read with ``cyvcf2`` (htslib underneath: plain, gzipped or bgzipped VCF and BCF,
+fast on millions of records). Indels, symbolic alleles (``<DEL>``) and breakends are skipped
+and counted: an indel shifts every base after it, so its windows are not comparable base by
+base without a re-centring rule this module does not make.
+
+Introduced in: 11_variant_effects
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from course_lib.genome import GenomeDataError, check_chromosomes
+from course_lib.sequences import one_hot_encode, reverse_complement
+
+#: Why a VCF record was not scored (keys of the ``skipped`` counts).
+SKIP_REASONS = ("indel", "symbolic", "ref_mismatch", "ref_not_acgt", "other_chromosome",
+                "near_chromosome_end")
+
+
+def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.DataFrame, dict]:
+    """Single-nucleotide variants of a VCF, one row per ALT allele.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        VCF or BCF, plain or (b)gzipped.
+    sizes : dict
+        :func:`course_lib.genome.chromosome_sizes` of the genome the VCF must match.
+
+    Returns
+    -------
+    variants : pd.DataFrame
+        ``chrom``, ``pos`` (1-based, as in the VCF), ``id``, ``ref``, ``alt`` (upper case).
+    skipped : dict
+        Records (ALT alleles) not kept, by reason: ``indel``, ``symbolic`` (``<...>``,
+        ``*``, breakends), ``other_chromosome`` (a chromosome the genome lacks).
+
+    Raises
+    ------
+    GenomeDataError
+        A file that is not a VCF, is cut short, names no chromosome of the genome, or has a
+        position past its chromosome's end.
+
+    Introduced in: 11_variant_effects
+    """
+    from cyvcf2 import VCF
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such VCF; pass a path (-p VCF PATH / --vcf) or "
+                                "'simulated'")
+    skipped = dict.fromkeys(("indel", "symbolic", "other_chromosome"), 0)
+    rows: list[tuple] = []
+    seen_chroms: set[str] = set()
+    try:
+        reader = VCF(str(path), lazy=True, threads=1)
+    except (OSError, IOError) as err:
+        raise GenomeDataError(f"{path}: not a VCF that htslib can open ({err}); a VCF starts "
+                              "with '##fileformat=VCFv4.x' and a '#CHROM' header line") from None
+    try:
+        for record in reader:
+            chrom = record.CHROM
+            seen_chroms.add(chrom)
+            ref = record.REF.upper()
+            for alt in record.ALT:
+                alt = alt.upper()
+                if alt.startswith("<") or alt == "*" or "[" in alt or "]" in alt or alt == ".":
+                    skipped["symbolic"] += 1
+                elif len(ref) != 1 or len(alt) != 1:
+                    skipped["indel"] += 1
+                elif chrom not in sizes:
+                    skipped["other_chromosome"] += 1
+                else:
+                    if record.POS > sizes[chrom]:
+                        raise GenomeDataError(
+                            f"{path}: {chrom}:{record.POS} lies past the end of {chrom} "
+                            f"({sizes[chrom]:,} bp in the genome): the VCF is for another "
+                            "assembly (e.g. GRCh37 vs GRCh38); use the genome it was called on")
+                    rows.append((chrom, int(record.POS), record.ID or ".", ref, alt))
+    except Exception as err:  # htslib reports a cut gzip or a bad line as a generic exception
+        if isinstance(err, GenomeDataError):
+            raise
+        raise GenomeDataError(f"{path}: reading stopped after {len(rows):,} variants ({err}); "
+                              "is the file cut short or not a VCF? Download it again or check "
+                              "it with `bcftools view`") from None
+    finally:
+        reader.close()
+    if not rows and skipped["other_chromosome"]:
+        check_chromosomes(sorted(seen_chroms), sizes, str(path))
+    table = pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt"])
+    return table, skipped
+
+
+def check_reference(genome, variants: pd.DataFrame, path: str = "the VCF",
+                    max_mismatch: float = 0.05) -> tuple[np.ndarray, int]:
+    """Compare each variant's REF with the genome's base at its position.
+
+    A few mismatches happen (errors in the VCF, ``N`` in the genome); many mean the VCF was
+    called on another genome build, and every score would be computed on the wrong sequence.
+
+    Returns
+    -------
+    matches : np.ndarray of bool, shape (n,)
+    n_mismatches : int
+
+    Raises
+    ------
+    GenomeDataError
+        More than ``max_mismatch`` of the variants disagree with the genome.
+
+    Introduced in: 11_variant_effects
+    """
+    bases = np.array([genome[c][p - 1:p] for c, p in zip(variants["chrom"], variants["pos"])],
+                     dtype=object)
+    matches = bases == variants["ref"].to_numpy(dtype=object)
+    n_bad = int((~matches).sum())
+    if len(variants) and n_bad / len(variants) > max_mismatch:
+        i = int(np.flatnonzero(~matches)[0])
+        row = variants.iloc[i]
+        raise GenomeDataError(
+            f"{path}: REF differs from the genome at {n_bad:,} of {len(variants):,} variants "
+            f"(e.g. {row['chrom']}:{row['pos']} REF {row['ref']}, genome {bases[i]}). More than "
+            f"{max_mismatch:.0%} means another genome build: score with the genome the VCF was "
+            "called on (GRCh37 and GRCh38 differ in coordinates)")
+    return matches.astype(bool), n_bad
+
+
+def variant_windows(genome, variants: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-hot reference and alternative windows, shape (n, window, 4) each.
+
+    The variant's base is at 0-based index ``window // 2``; the alternative window differs
+    from the reference window there only.
+
+    Introduced in: 11_variant_effects
+    """
+    centre = window // 2
+    seqs = [genome[c][p - 1 - centre:p - 1 - centre + window]
+            for c, p in zip(variants["chrom"], variants["pos"])]
+    ref = one_hot_encode(seqs, unknown="zero")
+    alt = ref.copy()
+    alt[:, centre, :] = one_hot_encode(list(variants["alt"]), unknown="zero")[:, 0, :]
+    return ref, alt
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p) - np.log1p(-p)
+
+
+def _both_strands(model, X: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    forward = model.predict(X, batch_size=batch_size, verbose=0)
+    reverse = model.predict(reverse_complement(X), batch_size=batch_size, verbose=0)
+    return forward, reverse
+
+
+def score_chunks(model, genome, variants: pd.DataFrame, window: int,
+                 output_names: list[str] | None = None, batch_size: int = 256,
+                 chunk: int = 8192) -> Iterator[pd.DataFrame]:
+    """Score variants a chunk at a time (memory stays that of one chunk).
+
+    Each chunk's rows are those of ``variants`` with, per output ``name``, the columns
+    ``name_ref``, ``name_alt``, ``name_diff``, ``name_logit_diff`` (strand-averaged), and
+    ``name_logit_diff_fwd`` / ``name_logit_diff_rev`` (each strand alone).
+
+    Introduced in: 11_variant_effects
+    """
+    for start in range(0, len(variants), chunk):
+        part = variants.iloc[start:start + chunk].reset_index(drop=True)
+        ref, alt = variant_windows(genome, part, window)
+        (ref_f, ref_r), (alt_f, alt_r) = (_both_strands(model, X, batch_size) for X in (ref, alt))
+        names = output_names or [f"output{i}" for i in range(ref_f.shape[1])]
+        if len(names) != ref_f.shape[1]:
+            raise ValueError(f"{len(names)} output names for a model of {ref_f.shape[1]} outputs")
+        columns = {}
+        for i, name in enumerate(names):
+            p_ref = (ref_f[:, i] + ref_r[:, i]) / 2
+            p_alt = (alt_f[:, i] + alt_r[:, i]) / 2
+            columns[f"{name}_ref"] = p_ref
+            columns[f"{name}_alt"] = p_alt
+            columns[f"{name}_diff"] = p_alt - p_ref
+            columns[f"{name}_logit_diff"] = _logit(p_alt) - _logit(p_ref)
+            columns[f"{name}_logit_diff_fwd"] = _logit(alt_f[:, i]) - _logit(ref_f[:, i])
+            columns[f"{name}_logit_diff_rev"] = _logit(alt_r[:, i]) - _logit(ref_r[:, i])
+        yield pd.concat([part, pd.DataFrame(columns)], axis=1)
+
+
+def prepare(genome, vcf_path, window: int, max_mismatch: float = 0.05) -> tuple[pd.DataFrame, dict]:
+    """Read a VCF and keep what can be scored: SNVs on the genome, REF matching, whole windows.
+
+    Returns
+    -------
+    variants : pd.DataFrame
+        ``chrom``, ``pos``, ``id``, ``ref``, ``alt`` of the variants to score.
+    report : dict
+        ``n_variants`` (ALT alleles read), ``n_scored``, ``ref_mismatches`` and ``skipped``
+        (counts by reason, :data:`SKIP_REASONS`).
+
+    Introduced in: 11_variant_effects
+    """
+    from course_lib.genome import chromosome_sizes
+
+    sizes = chromosome_sizes(genome)
+    variants, skipped = read_variants(vcf_path, sizes)
+    skipped = {reason: skipped.get(reason, 0) for reason in SKIP_REASONS}
+    n_total = len(variants) + sum(skipped.values())
+    matches, n_bad = check_reference(genome, variants, str(vcf_path), max_mismatch)
+    not_acgt = ~variants["ref"].isin(list("ACGT")).to_numpy() | ~variants["alt"].isin(
+        list("ACGT")).to_numpy()
+    skipped["ref_not_acgt"] = int((not_acgt & matches).sum())
+    skipped["ref_mismatch"] = n_bad
+    centre = window // 2
+    length = variants["chrom"].map(sizes).to_numpy()
+    pos0 = variants["pos"].to_numpy() - 1
+    inside = (pos0 - centre >= 0) & (pos0 - centre + window <= length)
+    keep = matches & ~not_acgt
+    skipped["near_chromosome_end"] = int((keep & ~inside).sum())
+    kept = variants[keep & inside].reset_index(drop=True)
+    return kept, {"n_variants": n_total, "n_scored": len(kept), "ref_mismatches": n_bad,
+                  "skipped": skipped}
+
+
+def check_model(model, window: int, where: str = "--model") -> None:
+    """Refuse a model whose input is not (window, 4) one-hot DNA.
+
+    Introduced in: 11_variant_effects
+    """
+    shape = tuple(model.input_shape)
+    if len(shape) != 3 or shape[2] != 4:
+        raise GenomeDataError(f"{where}: the model takes input of shape {shape[1:]}; variant "
+                              "scoring needs one-hot DNA of shape (window, 4)")
+    if shape[1] is not None and shape[1] != window:
+        raise GenomeDataError(f"{where}: the model reads {shape[1]}-bp windows but the window "
+                              f"is {window} bp; pass --window {shape[1]} (-p WINDOW {shape[1]})")
+
+
+def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int = 150,
+                      seed: int = 0) -> pd.DataFrame:
+    """Write a VCF of single-nucleotide variants on lesson 10's stand-in genome, with truth.
+
+    Three classes, ``n_per_class`` each: ``core`` changes a high-information base (at least
+    1 bit) of a planted CTCF site at a peak to the base the matrix finds least likely (it
+    breaks the site); ``flank`` changes a base 15-60 bp beside such a site (inside the
+    window, outside the site); ``background`` changes a base at least 2 kb from every peak.
+    The ALT of ``flank`` and ``background`` is a random other base.
+
+    Parameters
+    ----------
+    standin : dict
+        :func:`course_lib.genome.resolve_genome`'s description of the stand-in (``genome``,
+        ``peaks``, ``motif``, ``sites``).
+    path : str or PathLike
+        The VCF to write (plain text, sorted by chromosome and position).
+    n_per_class : int
+    seed : int
+
+    Returns
+    -------
+    pd.DataFrame
+        ``chrom``, ``pos``, ``id``, ``ref``, ``alt``, ``kind``: the truth, in the VCF's order.
+
+    Introduced in: 11_variant_effects
+    """
+    from course_lib.genome import chromosome_sizes, open_genome, read_peaks
+    from course_lib.motifs import information_content, load_jaspar_motif
+
+    rng = np.random.default_rng(seed)
+    fasta = open_genome(standin["genome"])
+    sizes = chromosome_sizes(fasta)
+    pwm = load_jaspar_motif(standin["motif"]).pwm
+    strong = np.flatnonzero(information_content(pwm) >= 1.0)
+    sites = standin["sites"]
+    sites = sites[sites["kind"] == "peak"].reset_index(drop=True)
+    complement = dict(zip("ACGT", "TGCA"))
+    rows = []
+    for i in rng.choice(len(sites), size=n_per_class, replace=False):
+        site = sites.iloc[int(i)]
+        j = int(rng.choice(strong))
+        weakest = "ACGT"[int(np.argmin(pwm[j]))]
+        if site["strand"] == "+":
+            at, alt = int(site["position"]) + j, weakest
+        else:
+            at, alt = int(site["position"]) + len(pwm) - 1 - j, complement[weakest]
+        rows.append((site["chrom"], at, alt, "core"))
+    for i in rng.choice(len(sites), size=n_per_class, replace=False):
+        site = sites.iloc[int(i)]
+        offset = int(rng.integers(15, 61))
+        at = (int(site["position"]) - offset if rng.random() < 0.5
+              else int(site["position"]) + len(pwm) - 1 + offset)
+        rows.append((site["chrom"], at, None, "flank"))
+    peaks = read_peaks(standin["peaks"])
+    summits = {c: np.sort(g["summit"].to_numpy()) for c, g in peaks.groupby("chrom")}
+    while sum(r[3] == "background" for r in rows) < n_per_class:
+        chrom = str(rng.choice(list(sizes)))
+        at = int(rng.integers(20_000, sizes[chrom] - 20_000))
+        near = summits.get(chrom, np.array([], np.int64))
+        k = np.searchsorted(near, at)
+        if any(abs(at - near[m]) < 2_000 for m in (k - 1, k) if 0 <= m < len(near)):
+            continue
+        if fasta[chrom][at:at + 1] not in "ACGT":
+            continue
+        rows.append((chrom, at, None, "background"))
+    records = []
+    for chrom, at, alt, kind in rows:
+        ref = fasta[chrom][at:at + 1]
+        if alt is None or alt == ref:
+            alt = str(rng.choice([b for b in "ACGT" if b != ref]))
+        records.append((chrom, at + 1, ref, alt, kind))
+    truth = pd.DataFrame(records, columns=["chrom", "pos", "ref", "alt", "kind"])
+    truth = truth.drop_duplicates(["chrom", "pos"]).sort_values(
+        ["chrom", "pos"], key=lambda s: s.map(list(sizes).index) if s.name == "chrom" else s)
+    truth.insert(2, "id", [f"sim{i + 1}" for i in range(len(truth))])
+    truth = truth.reset_index(drop=True)
+    with open(path, "w") as handle:
+        handle.write("##fileformat=VCFv4.2\n##source=course_lib.variants.simulate_variants\n"
+                     '##INFO=<ID=KIND,Number=1,Type=String,Description="core, flank or '
+                     'background">\n')
+        handle.writelines(f"##contig=<ID={c},length={n}>\n" for c, n in sizes.items())
+        handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        handle.writelines(f"{r.chrom}\t{r.pos}\t{r.id}\t{r.ref}\t{r.alt}\t.\tPASS\tKIND={r.kind}\n"
+                          for r in truth.itertuples())
+    return truth
