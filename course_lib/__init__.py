@@ -18,6 +18,9 @@ The toolkit, which knows no data set:
 - :mod:`course_lib.motifs`         JASPAR, filters to PWMs, Tomtom matching
 - :mod:`course_lib.plots`          the lessons' figures
 - :mod:`course_lib.notebooks`      what a lesson's cells call: ``show_metrics``, ``run_directory``
+- :mod:`course_lib.genome`         peak files, an indexed FASTA genome, windows, matched background,
+                                   chromosome splits, batches read from the genome (lesson 10)
+- :mod:`course_lib.variants`       a VCF checked against the genome, variant effects scored (lesson 11)
 
 The domains (:mod:`course_lib.domains`), one per data set or paper:
 
@@ -28,7 +31,8 @@ The domains (:mod:`course_lib.domains`), one per data set or paper:
 - :mod:`~course_lib.domains.capstone`    parameters per part, attention cost, reported numbers (09)
 
 The app (:mod:`course_lib.app`): ``cli`` (the ``course`` command), ``runner`` (papermill),
-``train`` (``course train``), ``slurm`` (sweeps, multi-worker training), ``site``.
+``train`` (``course train``), ``score`` (``course score-variants``), ``slurm`` (sweeps,
+multi-worker training), ``site``.
 
 Import the submodule you need (``from course_lib import sequences``); importing the
 package itself is cheap and does not import TensorFlow.
