@@ -111,6 +111,40 @@ def lesson(n, data_name, body, *extra, expect=(), ok=False, env=None, real=False
                 env=env or {}, clean=[] if ok else ["out/*.metrics.json"], needs_real=real)
 
 
+def standin10(tmp: Path) -> None:
+    """A small good genome and its peaks for lesson 10 (chr1-chr8 x 120 kb, 300 peaks, in
+    ``tmp/g``: the lesson's default VALID_CHROMS and TEST_CHROMS exist)."""
+    from course_lib import genome
+
+    genome.simulate_genome(tmp / "g", n_chroms=8, chrom_length=120_000, n_peaks=300, seed=0)
+
+
+def peaks_with_headers(tmp: Path) -> None:
+    """The good peaks gzipped, with track/browser/# lines and Windows line endings."""
+    text = "track name=ctcf\nbrowser position chr1:1-1000\n# ENCODE\n"
+    text += (tmp / "g" / "peaks.narrowPeak").read_text()
+    (tmp / "p.bed.gz").write_bytes(gzip.compress(text.replace("\n", "\r\n").encode()))
+
+
+def read_only_genome(tmp: Path) -> None:
+    """The good genome without its index, in a folder the user cannot write."""
+    shutil.copytree(tmp / "g", tmp / "ro")
+    (tmp / "ro" / "genome.fa.fai").unlink()
+    (tmp / "ro").chmod(0o555)
+
+
+def lesson10(*params, files=None, expect=(), ok=False, clean=()):
+    """``course run 10 -p ...``; ``{g}`` in a value is the small good stand-in written into
+    ``tmp/g`` (standin10) before the case runs."""
+    files = {"g": standin10, **(files or {})}
+    argv = ["course", "run", "10", "-q"]
+    for name, value in zip(params[::2], params[1::2]):
+        argv += ["-p", name, value.replace("{g}", "{tmp}/g")]
+    return dict(area="lesson 10", argv=[*argv, "-o", "{tmp}/out"], files=files,
+                expect=list(expect), ok=ok, env={"COURSE_DATA_DIR": "{tmp}/cache"},
+                clean=[] if ok else ["out/*.metrics.json", *clean])
+
+
 def build_cases() -> list[Case]:
     t = table()
     cases: dict[str, dict] = {}
@@ -262,6 +296,50 @@ def build_cases() -> list[Case]:
     }
     for name, spec in L8.items():
         cases[f"lesson08-{name}"] = spec
+    G10 = ("GENOME", "{g}/genome.fa")
+    narrow = "chr1\t1000\t1300\tp\t0\t.\t1\t1\t1\t"
+    L10 = {
+        "peaks-two-columns": (["chr1\t100\n"], ["p.bed", "line 1", "tab-separated"]),
+        "peaks-space-separated": (["chr1 100 200\n"], ["p.bed", "line 1", "tabs"]),
+        "peaks-non-integer-start": (["chr1\t1e3\t2000\n"], ["p.bed", "line 1", "whole"]),
+        "peaks-zero-length": (["chr1\t2000\t2000\n"], ["p.bed", "line 1", "start < end"]),
+        "peaks-negative-start": (["chr1\t-5\t200\n"], ["p.bed", "line 1", "negative"]),
+        "peaks-past-chromosome-end": (["chr1\t119900\t120300\n"],
+                                      ["p.bed", "line 1", "past the chromosome", "assembly"]),
+        "summit-outside-interval": ([narrow + "500\n"], ["p.bed", "line 1", "summit", "-1"]),
+        "peaks-without-chr-prefix": (["1\t20000\t20300\n"], ["p.bed", "'1'", "'chr1'", "sed"]),
+        "peaks-other-assembly": (["chrUn_KI270302v1\t100\t400\n"],
+                                 ["p.bed", "chrUn_KI270302v1", "same assembly"]),
+    }
+    for name, ([body], expect) in L10.items():
+        cases[f"lesson10-{name}"] = lesson10(*G10, "PEAKS", "{tmp}/p.bed", files={"p.bed": body},
+                                             expect=expect)
+    P10 = ("PEAKS", "{g}/peaks.narrowPeak")
+    for name, body, expect in [
+        ("genome-plain-gzip", lambda tmp: (tmp / "genome.fa.gz").write_bytes(gzip.compress(
+            (tmp / "g" / "genome.fa").read_bytes(), mtime=0)), ["genome.fa.gz", "gunzip"]),
+        ("genome-not-fasta", "sequence,label\nACGT,1\n", ["genome.fa", "'>' header"]),
+    ]:
+        gz = name.endswith("gzip")
+        fa = "genome.fa.gz" if gz else "genome.fa"
+        cases[f"lesson10-{name}"] = lesson10("GENOME", "{tmp}/" + fa, *P10, files={fa: body},
+                                             expect=expect, clean=["*.fai", "cache/fai/*"])
+    cases["lesson10-test-chroms-not-in-genome"] = lesson10(
+        *G10, *P10, "TEST_CHROMS", '["chrX"]', expect=["-p TEST_CHROMS", "'chrX'", '"chr8"'])
+    cases["lesson10-valid-and-test-chroms-overlap"] = lesson10(
+        *G10, *P10, "VALID_CHROMS", '["chr8"]',
+        expect=["chr8", "-p VALID_CHROMS", "-p TEST_CHROMS"])
+    cases["lesson10-too-few-background-windows"] = lesson10(
+        *G10, *P10, "NEG_RATIO", "100", expect=["background windows", "NEG_RATIO"])
+    cases["lesson10-simulated-genome-real-peaks"] = lesson10(
+        *P10, expect=["GENOME and PEAKS", "-p GENOME"])
+    cases["lesson10-unknown-registry-name"] = lesson10(
+        "GENOME", "hg99", "PEAKS", "ctcf_gm12878", expect=["'hg99'", "simulated"])
+    cases["lesson10-peaks-gzip-headers-crlf"] = lesson10(
+        *G10, "PEAKS", "{tmp}/p.bed.gz", files={"p.bed.gz": peaks_with_headers}, ok=True)
+    cases["lesson10-genome-read-only-folder"] = lesson10(
+        "GENOME", "{tmp}/ro/genome.fa", *P10, files={"ro": read_only_genome}, ok=True,
+        clean=["ro/*.fai"])
 
     # -- course train on DeepSEA-layout folders
     for name, damage, expect in [
@@ -455,6 +533,8 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
                 from course_lib.domains import deepsea
 
                 deepsea.load_split(Path(p["DEEPSEA"]), "valid", forward_only=True)
+        elif lesson == "10":
+            lesson10_data(p, tmp)
 
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update({k: fill(v, tmp, "") for k, v in env.items()})
@@ -466,6 +546,32 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def lesson10_data(p: dict, tmp: Path) -> None:
+    """The data cells of lesson 10 (genome and peaks, summit windows, the split, both
+    backgrounds), where every bad input of the lesson is met before training."""
+    from course_lib import genome as g
+
+    run = Path(p["RUN_DIR"]) if p["RUN_DIR"] else tmp / "run10"
+    genome_path, peaks_path, _ = g.resolve_genome(p["GENOME"], p["PEAKS"],
+                                                  run / f"standin_seed{p['SEED']}", seed=p["SEED"])
+    fasta = g.open_genome(genome_path)
+    sizes = g.chromosome_sizes(fasta)
+    peaks = g.peaks_on_genome(g.read_peaks(peaks_path), sizes, str(peaks_path))
+    windows = g.summit_windows(peaks, p["WINDOW"], sizes, str(peaks_path))
+    gc, n_fraction = g.base_fractions(g.fetch_sequences(fasta, windows))
+    keep = n_fraction <= p["MAX_N_FRACTION"]
+    windows, gc = windows[keep].reset_index(drop=True), gc[keep]
+    split = g.split_by_chromosome(windows, p["VALID_CHROMS"], p["TEST_CHROMS"], sizes)
+    held = p["VALID_CHROMS"] + p["TEST_CHROMS"]
+    for how in ("random", "gc_matched"):
+        for name in ("train", "valid", "test"):
+            chroms = ([c for c in sizes if c not in held] if name == "train"
+                      else sorted(set(windows["chrom"][split == name])))
+            g.sample_background(fasta, peaks, p["NEG_RATIO"] * int((split == name).sum()),
+                                p["WINDOW"], how=how, match_gc=gc[split == name], chroms=chroms,
+                                max_n_fraction=p["MAX_N_FRACTION"], seed=p["SEED"])
 
 
 GOOD_VALUES = {"N_SEQUENCES": "200", "EPOCHS": "3", "BATCH_SIZE": "32", "SEQ_LEN": "50",
@@ -543,6 +649,21 @@ def attach_fixes(cases: list[Case]) -> list[Case]:
             else:
                 case.fix = lambda c: fixed(c, files={"fixed.fa": genome()},
                                            set_params={"DATA": "{tmp}/fixed.fa"})
+        elif case.area == "lesson 10":
+            good = {"GENOME": "{tmp}/g/genome.fa", "PEAKS": "{tmp}/g/peaks.narrowPeak"}
+            if n == "lesson10-genome-plain-gzip":  # the message: gunzip it
+                case.fix = lambda c: fixed(c, files={"genome.fa": lambda tmp: (
+                    tmp / "genome.fa").write_bytes(gzip.decompress(
+                        (tmp / "genome.fa.gz").read_bytes()))},
+                    set_params={"GENOME": "{tmp}/genome.fa"})
+            elif n == "lesson10-test-chroms-not-in-genome":
+                case.fix = lambda c: fixed(c, set_params={"TEST_CHROMS": '["chr8"]'})
+            elif n == "lesson10-valid-and-test-chroms-overlap":
+                case.fix = lambda c: fixed(c, set_params={"VALID_CHROMS": '["chr7"]'})
+            elif n == "lesson10-too-few-background-windows":
+                case.fix = lambda c: fixed(c, set_params={"NEG_RATIO": "1"})
+            else:  # a good genome and peak file, both real
+                case.fix = lambda c, good=good: fixed(c, set_params=good)
         elif case.area == "deepsea folder":
             if n == "train-out-is-a-file":
                 case.fix = lambda c: fixed(c, argv=[a.replace("{tmp}/afile", "{tmp}/out")

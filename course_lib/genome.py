@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from pathlib import Path
 from typing import Sequence
 
@@ -77,7 +78,10 @@ def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such peak file; pass a BED or narrowPeak path "
                                 "(-p PEAKS PATH) or 'simulated'")
-    chroms, starts, ends, summits, lines = [], [], [], [], []
+    from array import array
+
+    names: dict[str, str] = {}  # one string per chromosome name, not one per record
+    chroms, starts, ends, summits, lines = [], array("q"), array("q"), array("q"), array("q")
     try:
         with _open_text(path) as handle:
             for number, raw in enumerate(handle, start=1):
@@ -86,19 +90,20 @@ def read_peaks(path: str | os.PathLike) -> pd.DataFrame:
                     continue
                 fields = text.split("\t")
                 chrom, start, end, summit = _parse_record(fields, path, number)
-                chroms.append(chrom)
+                chroms.append(names.setdefault(chrom, chrom))
                 starts.append(start)
                 ends.append(end)
                 summits.append(summit)
                 lines.append(number)
-    except (EOFError, OSError, UnicodeDecodeError) as err:
+    except (EOFError, OSError, UnicodeDecodeError, zlib.error) as err:
         raise GenomeDataError(f"{path}: cannot be read as a text peak file ({err}); is it cut "
                               "short or not a BED file? Download it again") from None
     if not chroms:
         raise GenomeDataError(f"{path}: no peak records (only headers or blank lines)")
-    return pd.DataFrame({"chrom": chroms, "start": np.array(starts, np.int64),
-                         "end": np.array(ends, np.int64), "summit": np.array(summits, np.int64),
-                         "line": np.array(lines, np.int64)})
+    return pd.DataFrame({"chrom": chroms, "start": np.asarray(starts, np.int64),
+                         "end": np.asarray(ends, np.int64),
+                         "summit": np.asarray(summits, np.int64),
+                         "line": np.asarray(lines, np.int64)})
 
 
 def _parse_record(fields: list[str], path: Path, number: int) -> tuple[str, int, int, int]:
@@ -110,11 +115,16 @@ def _parse_record(fields: list[str], path: Path, number: int) -> tuple[str, int,
     try:
         start, end = int(fields[1]), int(fields[2])
     except ValueError:
+        header = " (a header line? start it with '#' or delete it)" if fields[1].isalpha() else ""
         raise GenomeDataError(f"{where}: start {fields[1]!r} and end {fields[2]!r} must be whole "
-                              "numbers (0-based BED coordinates)") from None
-    if start < 0 or end <= start:
-        raise GenomeDataError(f"{where}: interval {fields[0]}:{start}-{end} is empty or negative; "
-                              "BED needs 0 <= start < end (fix or drop the record)")
+                              f"numbers (0-based BED coordinates){header}") from None
+    if start < 0:
+        raise GenomeDataError(f"{where}: start {start} is negative; BED counts from 0 "
+                              "(fix or drop the record)")
+    if end <= start:
+        raise GenomeDataError(f"{where}: interval {fields[0]}:{start}-{end} has length "
+                              f"{end - start}; BED is half-open and needs start < end "
+                              "(fix or drop the record)")
     summit = (start + end) // 2
     if len(fields) >= 10 and fields[9] not in ("", "-1"):
         try:
@@ -203,16 +213,19 @@ def check_chromosomes(names: Sequence[str], sizes: dict[str, int], what: str) ->
     if not missing:
         return
     shown = ", ".join(repr(m) for m in missing[:5]) + (" ..." if len(missing) > 5 else "")
-    genome = ", ".join(repr(n) for n in list(sizes)[:5])
+    genome = ", ".join(repr(n) for n in list(sizes)[:5]) + (", ..." if len(sizes) > 5 else "")
     renamed = {m[3:] if m.startswith("chr") else "chr" + m for m in missing}
     fix = ""
     if renamed <= set(sizes):
         fix = (" Only the 'chr' prefix differs (UCSC names chr1, Ensembl and NCBI name 1): "
                "rename one side, e.g. `sed -E 's/^chr//'` or `sed -E 's/^([0-9XYM])/chr\\1/'` "
                "on the peak file, or use a genome with the same naming.")
+    if what.startswith("-p "):
+        fix = fix or f" Choose names the genome has ({what} '[\"{list(sizes)[-1]}\"]')."
+    else:
+        fix += " Peaks and genome must come from the same assembly (e.g. both GRCh38)."
     raise GenomeDataError(f"{what} names chromosome(s) {shown} that the genome lacks (it has "
-                          f"{genome}, ...).{fix} Peaks and genome must come from the same "
-                          "assembly (e.g. both GRCh38).")
+                          f"{genome}).{fix}")
 
 
 def peaks_on_genome(peaks: pd.DataFrame, sizes: dict[str, int], source: str) -> pd.DataFrame:
@@ -335,7 +348,10 @@ def summit_windows(peaks: pd.DataFrame, window: int, sizes: dict[str, int],
     Returns
     -------
     pd.DataFrame
-        ``chrom``, ``start``, ``end`` (``end - start == window``), one row per peak, in order.
+        ``chrom``, ``start``, ``end`` (``end - start == window``), one row per peak, in order,
+        less the windows that would run past a chromosome's end (a summit closer to the end
+        than ``window // 2``): they are dropped and counted in ``attrs["n_past_end"]``. A peak
+        interval that itself ends past its chromosome is refused (another assembly).
 
     Introduced in: 10_genome_intervals
     """
@@ -346,15 +362,17 @@ def summit_windows(peaks: pd.DataFrame, window: int, sizes: dict[str, int],
     table = pd.DataFrame({"chrom": peaks["chrom"].to_numpy(), "start": start,
                           "end": start + window})
     length = table["chrom"].map(sizes).to_numpy()
-    past = (table["start"].to_numpy() < 0) | (table["end"].to_numpy() > length)
-    if past.any():
-        i = int(np.flatnonzero(past)[0])
-        row = peaks.iloc[i]
+    beyond = peaks["end"].to_numpy() > length
+    if beyond.any():
+        row = peaks.iloc[int(np.flatnonzero(beyond)[0])]
         line = f", line {row['line']}" if "line" in peaks else ""
-        raise GenomeDataError(f"{source}{line}: the {window}-bp window around the summit "
-                              f"{row['chrom']}:{row['summit']} runs past the chromosome "
-                              f"({sizes[row['chrom']]:,} bp); {int(past.sum())} peak(s) do. "
-                              "Is the genome the peaks' assembly? Else drop those records")
+        raise GenomeDataError(f"{source}{line}: the interval {row['chrom']}:{row['start']}-"
+                              f"{row['end']} ends past the chromosome ({sizes[row['chrom']]:,} "
+                              f"bp); {int(beyond.sum())} peak(s) do. Is the genome the peaks' "
+                              "assembly? Else drop those records (or clip them: bedClip)")
+    past = (table["start"].to_numpy() < 0) | (table["end"].to_numpy() > length)
+    table = table[~past].reset_index(drop=True)
+    table.attrs["n_past_end"] = int(past.sum())
     return table
 
 
@@ -458,10 +476,16 @@ def sample_background(genome, peaks: pd.DataFrame, n: int, window: int, how: str
     if room.sum() <= 0:
         raise GenomeDataError(f"no {window}-bp window on {chroms} stays clear of the peaks; "
                               "use a smaller WINDOW or more chromosomes")
+    fit = int(((free["end"] - free["start"]) // window).sum())  # disjoint windows clear of peaks
+    if n > fit:
+        raise GenomeDataError(f"{n} background windows of {window} bp are needed but only "
+                              f"{fit} fit on {chroms} away from the peaks: lower NEG_RATIO or "
+                              "WINDOW, or use more chromosomes")
     rng = np.random.default_rng(seed)
     n_candidates = max(int(n) * (oversample if how == "gc_matched" else 2), 100)
     pick = rng.choice(len(free), size=n_candidates, p=room / room.sum())
-    start = free["start"].to_numpy()[pick] + (rng.random(n_candidates) * room[pick]).astype(np.int64)
+    offset = (rng.random(n_candidates) * room[pick]).astype(np.int64)
+    start = free["start"].to_numpy()[pick] + offset
     candidates = pd.DataFrame({"chrom": free["chrom"].to_numpy()[pick], "start": start,
                                "end": start + window}).drop_duplicates(ignore_index=True)
     gc, other = base_fractions(fetch_sequences(genome, candidates))
