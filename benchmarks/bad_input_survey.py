@@ -145,6 +145,61 @@ def lesson10(*params, files=None, expect=(), ok=False, clean=()):
                 clean=[] if ok else ["out/*.metrics.json", *clean])
 
 
+def standin_variants(tmp: Path) -> None:
+    """Lesson 11's inputs in ``tmp/sv``: a stand-in genome (chr1-chr3 x 200 kb), two tiny
+    untrained models (``model.keras`` reads 200-bp windows, ``model100.keras`` 100 bp), a good
+    VCF of SNVs and the bad VCFs of the score-variants cases; ``tmp/out`` is an empty folder."""
+    import keras
+
+    from course_lib import genome, training
+
+    sv = tmp / "sv"
+    info = genome.simulate_genome(sv, n_chroms=3, chrom_length=200_000, n_peaks=150, seed=0)
+    fasta = genome.open_genome(info["genome"])
+    for name, window in (("model", 200), ("model100", 100)):
+        inputs = keras.Input((window, 4))
+        x = keras.layers.Conv1D(4, 9, activation="relu")(inputs)
+        x = keras.layers.Dense(1, activation="sigmoid")(keras.layers.GlobalAveragePooling1D()(x))
+        training.save_model(keras.Model(inputs, x), sv / f"{name}.keras")
+    snvs = [(c, p, fasta[c][p - 1]) for c in ("chr1", "chr2", "chr3")
+            for p in range(20_000, 190_000, 17_011) if fasta[c][p - 1] in "ACGT"]
+    snvs = [(c, p, r, "ACGT"["ACGT".index(r) - 3]) for c, p, r in snvs]
+    head = ("##fileformat=VCFv4.2\n" + "".join(f"##contig=<ID=chr{k},length=200000>\n"
+                                                for k in (1, 2, 3))
+            + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+
+    def vcf(rows, header=True):
+        return (head if header else "") + "".join(f"{c}\t{p}\t.\t{r}\t{a}\t.\tPASS\t.\n"
+                                                  for c, p, r, a in rows)
+
+    (sv / "good.vcf").write_text(vcf(snvs))
+    (sv / "noheader.vcf").write_text(vcf(snvs, header=False))
+    small = gzip.compress(vcf(snvs).encode(), mtime=0)
+    (sv / "half.vcf.gz").write_bytes(small[:len(small) // 2])
+    big = gzip.compress(vcf(snvs + [("chr1", 20_000 + k, "A", "C") for k in range(20_000)])
+                        .encode(), mtime=0)
+    (sv / "cut.vcf.gz").write_bytes(big[:len(big) // 2])
+    (sv / "build.vcf").write_text(vcf([(c, p, a, r) for c, p, r, a in snvs]))
+    (sv / "nochr.vcf").write_text(vcf([(c[3:], p, r, a) for c, p, r, a in snvs]))
+    (sv / "past.vcf").write_text(vcf(snvs[:3] + [("chr2", 200_005, "A", "C")]))
+    c, p, r, a = snvs[0]  # fine: lower case, multi-allelic, an indel, N, unsorted, chrUn
+    others = ",".join(b for b in "acgt" if b != r.lower())
+    (sv / "mixed.vcf").write_text(vcf([(c, p, r.lower(), others), ("chr1", 5000, "N", "A"),
+                                       (c, p + 1, "AT", "A"), ("chrUn", 9, "A", "<DEL>")]
+                                      + snvs[::-1]))
+    (tmp / "out").mkdir(exist_ok=True)
+
+
+def score_variants(vcf="good.vcf", model="model.keras", out="{tmp}/out/scores.tsv", *extra,
+                   expect=(), ok=False):
+    """``course score-variants`` on lesson 11's inputs (:func:`standin_variants`)."""
+    argv = ["course", "score-variants", "--model", "{tmp}/sv/" + model, "--genome",
+            "{tmp}/sv/genome.fa", "--vcf", "{tmp}/sv/" + vcf, "--out", out, *extra]
+    return dict(area="score-variants", argv=argv, files={"sv": standin_variants},
+                expect=list(expect), ok=ok, timeout=120,
+                clean=[] if ok else ["out/*", "nodir/*"])
+
+
 def build_cases() -> list[Case]:
     t = table()
     cases: dict[str, dict] = {}
@@ -466,6 +521,32 @@ def build_cases() -> list[Case]:
         env={"COURSE_DATA_DIR": "{tmp}/cache", "COURSE_DATA_MIRROR": str(REAL / "__primer_mirror__")},
         expect=["nofile.txt", "sequences.txt"], needs_real=True, timeout=60)
 
+    # -- course score-variants (lesson 11): VCF, genome and model as users bring them
+    SV = {
+        "vcf-without-header": score_variants("noheader.vcf", expect=["noheader.vcf",
+                                                                     "##fileformat"]),
+        "vcf-gzip-cut-in-the-header": score_variants("half.vcf.gz", expect=["half.vcf.gz",
+                                                                            "cut short"]),
+        "vcf-gzip-cut-in-the-records": score_variants("cut.vcf.gz", expect=[
+            "cut.vcf.gz", "reading stopped after chr1:", "cut short"]),
+        "wrong-genome-build": score_variants("build.vcf", expect=[
+            "build.vcf", "chr1:20000", "another genome build"]),
+        "chromosomes-without-chr": score_variants("nochr.vcf", expect=[
+            "nochr.vcf", "1:20000", "'chr' prefix", "bcftools annotate --rename-chrs"]),
+        "position-past-chromosome-end": score_variants("past.vcf", expect=[
+            "past.vcf", "chr2:200005", "past the end", "genome it was called on"]),
+        "model-window-differs": score_variants("good.vcf", "model100.keras",
+                                               "{tmp}/out/scores.tsv", "--window", "200",
+                                               expect=["model100.keras", "--window 100"]),
+        "output-folder-missing": score_variants(out="{tmp}/nodir/scores.tsv", expect=[
+            "--out", "nodir", "does not exist"]),
+        "model-file-missing": score_variants(model="none.keras", expect=[
+            "--model", "none.keras", "no such model file"]),
+        "lowercase-multiallelic-indel-n-unsorted": score_variants("mixed.vcf", ok=True),
+    }
+    for name, spec in SV.items():
+        cases[f"score-variants-{name}"] = spec
+
     return attach_fixes([Case(name=name, **spec) for name, spec in cases.items()])
 
 
@@ -672,6 +753,13 @@ def attach_fixes(cases: list[Case]) -> list[Case]:
                 case.fix = lambda c: fixed(c, files={"good": lambda tmp: deepsea_folder(
                     tmp / "good", "none")}, argv=[a.replace("{tmp}/ds", "{tmp}/good")
                                                   for a in c.argv])
+        elif case.area == "score-variants":
+            if n == "score-variants-model-window-differs":  # the message: --window 100
+                case.fix = lambda c: fixed(c, argv=[a if a != "200" else "100" for a in c.argv])
+            elif n == "score-variants-output-folder-missing":  # the message: create it
+                case.fix = lambda c: fixed(c, files={"nodir/.keep": ""})
+            else:  # the VCF (or model) the message asks for: the good one
+                case.fix = lambda c: fixed(c, argv=score_variants()["argv"])
         elif n.startswith("gather-"):
             good = {"sweep/task-0/metrics.json": '{"auc": 0.9}',
                     "sweep/task-0/setting.json": '{"EPOCHS": "1"}'}

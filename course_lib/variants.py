@@ -17,13 +17,13 @@ Introduced in: 11_variant_effects
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
-from course_lib.genome import GenomeDataError, check_chromosomes
+from course_lib.genome import GenomeDataError
 from course_lib.sequences import one_hot_encode, reverse_complement
 
 #: Why a VCF record was not scored (keys of the ``skipped`` counts).
@@ -66,24 +66,30 @@ def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.Da
     skipped = dict.fromkeys(("indel", "symbolic", "other_chromosome"), 0)
     rows: list[tuple] = []
     seen_chroms: set[str] = set()
+    first_unknown = ""
     try:
         reader = VCF(str(path), lazy=True, threads=1)
-    except (OSError, IOError) as err:
+    except Exception as err:  # noqa: BLE001 - cyvcf2 raises a bare Exception (a cut header)
         raise GenomeDataError(f"{path}: not a VCF that htslib can open ({err}); a VCF starts "
-                              "with '##fileformat=VCFv4.x' and a '#CHROM' header line") from None
+                              "with '##fileformat=VCFv4.x' and a '#CHROM' header line, and a "
+                              "(b)gzipped one cut short fails here: download it again or check "
+                              "it with `bcftools view -h`") from None
+    last = "its header"
     try:
         for record in reader:
             chrom = record.CHROM
+            last = f"{chrom}:{record.POS}"
             seen_chroms.add(chrom)
             ref = record.REF.upper()
             for alt in record.ALT:
                 alt = alt.upper()
-                if alt.startswith("<") or alt == "*" or "[" in alt or "]" in alt or alt == ".":
+                if alt.startswith("<") or alt == "*" or "[" in alt or "]" in alt or "." in alt:
                     skipped["symbolic"] += 1
                 elif len(ref) != 1 or len(alt) != 1:
                     skipped["indel"] += 1
                 elif chrom not in sizes:
                     skipped["other_chromosome"] += 1
+                    first_unknown = first_unknown or last
                 else:
                     if record.POS > sizes[chrom]:
                         raise GenomeDataError(
@@ -94,15 +100,31 @@ def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.Da
     except Exception as err:  # htslib reports a cut gzip or a bad line as a generic exception
         if isinstance(err, GenomeDataError):
             raise
-        raise GenomeDataError(f"{path}: reading stopped after {len(rows):,} variants ({err}); "
-                              "is the file cut short or not a VCF? Download it again or check "
-                              "it with `bcftools view`") from None
+        raise GenomeDataError(f"{path}: reading stopped after {last} ({len(rows):,} variants "
+                              f"read; {err}); is the file cut short or not a VCF? Download it "
+                              "again or check it with `bcftools view`") from None
     finally:
         reader.close()
     if not rows and skipped["other_chromosome"]:
-        check_chromosomes(sorted(seen_chroms), sizes, str(path))
+        _refuse_chromosomes(path, first_unknown, seen_chroms, sizes)
     table = pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt"])
     return table, skipped
+
+
+def _refuse_chromosomes(path: Path, first: str, names: set[str], sizes: dict[str, int]) -> None:
+    missing = sorted(names - set(sizes))
+    shown = ", ".join(repr(m) for m in missing[:5]) + (" ..." if len(missing) > 5 else "")
+    has = ", ".join(repr(n) for n in list(sizes)[:5]) + (", ..." if len(sizes) > 5 else "")
+    renamed = {m[3:] if m.startswith("chr") else "chr" + m for m in missing}
+    if renamed & set(sizes):
+        fix = ("Only the 'chr' prefix differs (UCSC names chr1, Ensembl and NCBI name 1): rename "
+               "the VCF's chromosomes with `bcftools annotate --rename-chrs map.txt` (lines such "
+               "as '1 chr1'), or use a genome named as the VCF is")
+    else:
+        fix = ("The VCF and the genome must come from the same assembly: use the genome it "
+               "was called on")
+    raise GenomeDataError(f"{path}: no variant lies on a chromosome of the genome (first: {first}; "
+                          f"the VCF names {shown}, the genome has {has}). {fix}")
 
 
 def check_reference(genome, variants: pd.DataFrame, path: str = "the VCF",

@@ -67,9 +67,16 @@ def run_score_variants(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"--out {out}: the folder {out.parent} does not exist; create it "
                                 "or write elsewhere")
     fasta = genome.open_genome(args.genome)
+    if not Path(args.model).is_file():
+        raise FileNotFoundError(f"--model {args.model}: no such model file; give the .keras "
+                                "file a run saved (lesson 10 leaves "
+                                "runs/10_genome_intervals/model.keras)")
     model = training.load_model(args.model)
     window = args.window or model.input_shape[1]
-    variants.check_model(model, window)
+    if window is None:
+        raise ValueError(f"--model {args.model}: the model reads windows of any length; pass "
+                         "the one it was trained on with --window (e.g. --window 1000)")
+    variants.check_model(model, window, where=f"--model {args.model}")
     indices, names = _outputs(args.outputs, model.output_shape[-1])
     if indices != list(range(model.output_shape[-1])):
         picked = keras.layers.Lambda(lambda y: keras.ops.take(y, indices, axis=-1))
