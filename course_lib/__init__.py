@@ -12,15 +12,15 @@ The toolkit, which knows no data set:
 - :mod:`course_lib.layers`         the course's Keras layers (imported when a model needs them)
 - :mod:`course_lib.training`       seeds, splits, checkpointed training, saving, safe-mode loading
 - :mod:`course_lib.tricks`         prevalence bias, warm-up, gradient accumulation, focal loss
-- :mod:`course_lib.metrics`        per-target AUCs, calibration, F1, perplexity, accuracy by position
+- :mod:`course_lib.metrics`        per-target AUCs, calibration, F1, perplexity, by position
 - :mod:`course_lib.gradients`      input gradients on TensorFlow, JAX and PyTorch
 - :mod:`course_lib.interpretation` attributions scored against the planted truth, Grad-CAM
 - :mod:`course_lib.motifs`         JASPAR, filters to PWMs, Tomtom matching
 - :mod:`course_lib.plots`          the lessons' figures
 - :mod:`course_lib.notebooks`      what a lesson's cells call: ``show_metrics``, ``run_directory``
-- :mod:`course_lib.genome`         peak files, an indexed FASTA genome, windows, matched background,
+- :mod:`course_lib.genome`         peak files, an indexed FASTA, windows, matched background,
                                    chromosome splits, batches read from the genome (lesson 10)
-- :mod:`course_lib.variants`       a VCF checked against the genome, variant effects scored (lesson 11)
+- :mod:`course_lib.variants`       a VCF checked against the genome, effects scored (lesson 11)
 
 The domains (:mod:`course_lib.domains`), one per data set or paper:
 
