@@ -32,7 +32,10 @@ SKIP_REASONS = ("indel", "symbolic", "ref_mismatch", "ref_not_acgt", "other_chro
 
 
 def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.DataFrame, dict]:
-    """Single-nucleotide variants of a VCF, one row per ALT allele.
+    """Single-nucleotide variants of a VCF, one row per ALT allele, all in memory.
+
+    :func:`iter_variants` reads the same rows a block at a time (what ``course score-variants``
+    does, so memory does not grow with the VCF); this joins the blocks.
 
     Parameters
     ----------
@@ -57,6 +60,20 @@ def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.Da
 
     Introduced in: 11_variant_effects
     """
+    blocks, skipped = [], {}
+    for block, skipped in iter_variants(path, sizes):
+        blocks.append(block)
+    columns = ["chrom", "pos", "id", "ref", "alt"]
+    table = pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=columns)
+    return table, dict(skipped)
+
+
+def iter_variants(path: str | os.PathLike, sizes: dict[str, int],
+                  block: int = 65_536) -> Iterator[tuple[pd.DataFrame, dict]]:
+    """The rows of :func:`read_variants`, ``block`` at a time, with the skip counts so far.
+
+    Introduced in: 11_variant_effects
+    """
     from cyvcf2 import VCF
 
     path = Path(path)
@@ -65,6 +82,8 @@ def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.Da
                                 "'simulated'")
     skipped = dict.fromkeys(("indel", "symbolic", "other_chromosome"), 0)
     rows: list[tuple] = []
+    names: dict[str, str] = {}  # one string per chromosome name, not one per record
+    n_kept = 0
     seen_chroms: set[str] = set()
     first_unknown = ""
     try:
@@ -96,19 +115,23 @@ def read_variants(path: str | os.PathLike, sizes: dict[str, int]) -> tuple[pd.Da
                             f"{path}: {chrom}:{record.POS} lies past the end of {chrom} "
                             f"({sizes[chrom]:,} bp in the genome): the VCF is for another "
                             "assembly (e.g. GRCh37 vs GRCh38); use the genome it was called on")
-                    rows.append((chrom, int(record.POS), record.ID or ".", ref, alt))
+                    rows.append((names.setdefault(chrom, chrom), int(record.POS),
+                                 record.ID or ".", ref, alt))
+            if len(rows) >= block:
+                n_kept += len(rows)
+                yield pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt"]), skipped
+                rows = []
     except Exception as err:  # htslib reports a cut gzip or a bad line as a generic exception
         if isinstance(err, GenomeDataError):
             raise
-        raise GenomeDataError(f"{path}: reading stopped after {last} ({len(rows):,} variants "
-                              f"read; {err}); is the file cut short or not a VCF? Download it "
-                              "again or check it with `bcftools view`") from None
+        raise GenomeDataError(f"{path}: reading stopped after {last} ({n_kept + len(rows):,} "
+                              f"variants read; {err}); is the file cut short or not a VCF? "
+                              "Download it again or check it with `bcftools view`") from None
     finally:
         reader.close()
-    if not rows and skipped["other_chromosome"]:
+    if not rows and not n_kept and skipped["other_chromosome"]:
         _refuse_chromosomes(path, first_unknown, seen_chroms, sizes)
-    table = pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt"])
-    return table, skipped
+    yield pd.DataFrame(rows, columns=["chrom", "pos", "id", "ref", "alt"]), skipped  # the rest
 
 
 def _refuse_chromosomes(path: Path, first: str, names: set[str], sizes: dict[str, int]) -> None:
@@ -123,12 +146,13 @@ def _refuse_chromosomes(path: Path, first: str, names: set[str], sizes: dict[str
     else:
         fix = ("The VCF and the genome must come from the same assembly: use the genome it "
                "was called on")
-    raise GenomeDataError(f"{path}: no variant lies on a chromosome of the genome (first: {first}; "
+    raise GenomeDataError(f"{path}: no variant lies on a chromosome of the genome (first: "
+                          f"{first}; "
                           f"the VCF names {shown}, the genome has {has}). {fix}")
 
 
 def check_reference(genome, variants: pd.DataFrame, path: str = "the VCF",
-                    max_mismatch: float = 0.05) -> tuple[np.ndarray, int]:
+                    max_mismatch: float | None = 0.05) -> tuple[np.ndarray, int]:
     """Compare each variant's REF with the genome's base at its position.
 
     A few mismatches happen (errors in the VCF, ``N`` in the genome); many mean the VCF was
@@ -150,15 +174,19 @@ def check_reference(genome, variants: pd.DataFrame, path: str = "the VCF",
                      dtype=object)
     matches = bases == variants["ref"].to_numpy(dtype=object)
     n_bad = int((~matches).sum())
-    if len(variants) and n_bad / len(variants) > max_mismatch:
+    if max_mismatch is not None and len(variants) and n_bad / len(variants) > max_mismatch:
         i = int(np.flatnonzero(~matches)[0])
-        row = variants.iloc[i]
-        raise GenomeDataError(
-            f"{path}: REF differs from the genome at {n_bad:,} of {len(variants):,} variants "
-            f"(e.g. {row['chrom']}:{row['pos']} REF {row['ref']}, genome {bases[i]}). More than "
-            f"{max_mismatch:.0%} means another genome build: score with the genome the VCF was "
-            "called on (GRCh37 and GRCh38 differ in coordinates)")
+        example = f"{variants['chrom'].iloc[i]}:{variants['pos'].iloc[i]} REF " \
+                  f"{variants['ref'].iloc[i]}, genome {bases[i]}"
+        _refuse_build(path, n_bad, len(variants), example, max_mismatch)
     return matches.astype(bool), n_bad
+
+
+def _refuse_build(path, n_bad: int, n: int, example: str, max_mismatch: float) -> None:
+    raise GenomeDataError(
+        f"{path}: REF differs from the genome at {n_bad:,} of {n:,} variants (e.g. {example}). "
+        f"More than {max_mismatch:.0%} means another genome build: score with the genome the "
+        "VCF was called on (GRCh37 and GRCh38 differ in coordinates)")
 
 
 def variant_windows(genome, variants: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -220,7 +248,8 @@ def score_chunks(model, genome, variants: pd.DataFrame, window: int,
         yield pd.concat([part, pd.DataFrame(columns)], axis=1)
 
 
-def prepare(genome, vcf_path, window: int, max_mismatch: float = 0.05) -> tuple[pd.DataFrame, dict]:
+def prepare(genome, vcf_path, window: int,
+            max_mismatch: float = 0.05) -> tuple[pd.DataFrame, dict]:
     """Read a VCF and keep what can be scored: SNVs on the genome, REF matching, whole windows.
 
     Returns
@@ -233,26 +262,57 @@ def prepare(genome, vcf_path, window: int, max_mismatch: float = 0.05) -> tuple[
 
     Introduced in: 11_variant_effects
     """
+    report: dict = {}
+    blocks = list(prepare_blocks(genome, vcf_path, window, max_mismatch, report, block=2**62))
+    return pd.concat(blocks, ignore_index=True), report
+
+
+def prepare_blocks(genome, vcf_path, window: int, max_mismatch: float = 0.05,
+                   report: dict | None = None, block: int = 65_536) -> Iterator[pd.DataFrame]:
+    """:func:`prepare` a block at a time: memory stays that of one block however long the VCF.
+
+    The REF check counts mismatches over every block read so far and refuses the VCF as soon as
+    they exceed ``max_mismatch`` of at least 1,000 variants (another build shows in the first
+    block), and over all of them at the end (the caller keeps its output unfinished till then).
+    ``report`` (a dict, filled in place) holds :func:`prepare`'s report once the blocks are done.
+
+    Introduced in: 11_variant_effects
+    """
     from course_lib.genome import chromosome_sizes
 
     sizes = chromosome_sizes(genome)
-    variants, skipped = read_variants(vcf_path, sizes)
-    skipped = {reason: skipped.get(reason, 0) for reason in SKIP_REASONS}
-    n_total = len(variants) + sum(skipped.values())
-    matches, n_bad = check_reference(genome, variants, str(vcf_path), max_mismatch)
-    not_acgt = ~variants["ref"].isin(list("ACGT")).to_numpy() | ~variants["alt"].isin(
-        list("ACGT")).to_numpy()
-    skipped["ref_not_acgt"] = int((not_acgt & matches).sum())
-    skipped["ref_mismatch"] = n_bad
-    centre = window // 2
-    length = variants["chrom"].map(sizes).to_numpy()
-    pos0 = variants["pos"].to_numpy() - 1
-    inside = (pos0 - centre >= 0) & (pos0 - centre + window <= length)
-    keep = matches & ~not_acgt
-    skipped["near_chromosome_end"] = int((keep & ~inside).sum())
-    kept = variants[keep & inside].reset_index(drop=True)
-    return kept, {"n_variants": n_total, "n_scored": len(kept), "ref_mismatches": n_bad,
-                  "skipped": skipped}
+    report = {} if report is None else report
+    report.update(n_variants=0, n_scored=0, ref_mismatches=0,
+                  skipped=dict.fromkeys(SKIP_REASONS, 0))
+    own = dict.fromkeys(("ref_mismatch", "ref_not_acgt", "near_chromosome_end"), 0)
+    n_snvs, example, skipped = 0, "", {}
+    for variants, skipped in iter_variants(vcf_path, sizes, block):
+        matches, n_bad = check_reference(genome, variants, str(vcf_path), None)
+        n_snvs += len(variants)
+        own["ref_mismatch"] += n_bad
+        if n_bad and not example:
+            i = int(np.flatnonzero(~matches)[0])
+            chrom, pos = variants["chrom"].iloc[i], int(variants["pos"].iloc[i])
+            example = (f"{chrom}:{pos} REF {variants['ref'].iloc[i]}, genome "
+                       f"{genome[chrom][pos - 1:pos]}")
+        if n_snvs >= 1000 and own["ref_mismatch"] / n_snvs > max_mismatch:  # early, on enough
+            _refuse_build(vcf_path, own["ref_mismatch"], n_snvs, example, max_mismatch)
+        not_acgt = ~variants["ref"].isin(list("ACGT")).to_numpy() | ~variants["alt"].isin(
+            list("ACGT")).to_numpy()
+        own["ref_not_acgt"] += int((not_acgt & matches).sum())
+        centre = window // 2
+        length = variants["chrom"].map(sizes).to_numpy()
+        pos0 = variants["pos"].to_numpy() - 1
+        inside = (pos0 - centre >= 0) & (pos0 - centre + window <= length)
+        keep = matches & ~not_acgt
+        own["near_chromosome_end"] += int((keep & ~inside).sum())
+        kept = variants[keep & inside].reset_index(drop=True)
+        report["skipped"] = {reason: {**skipped, **own}.get(reason, 0) for reason in SKIP_REASONS}
+        report.update(n_variants=n_snvs + sum(skipped.values()),
+                      ref_mismatches=own["ref_mismatch"], n_scored=report["n_scored"] + len(kept))
+        yield kept
+    if n_snvs and own["ref_mismatch"] / n_snvs > max_mismatch:
+        _refuse_build(vcf_path, own["ref_mismatch"], n_snvs, example, max_mismatch)
 
 
 def check_model(model, window: int, where: str = "--model") -> None:

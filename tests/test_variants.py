@@ -446,3 +446,22 @@ def test_a_cut_vcf_through_the_command_exits_non_zero_without_a_traceback(standi
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cut.vcf.gz" in result.stderr and "cut short" in result.stderr
     assert not out.exists() and not list(tmp_path.glob(".scores.tsv.part*"))
+
+
+def test_reading_a_block_at_a_time_gives_the_whole_table_and_report(standin, tmp_path):
+    """course score-variants streams the VCF (prepare_blocks): blocks of 4 rows give the rows
+    and the report prepare gives in one piece, skipped records after the last block included."""
+    fasta = standin["fasta"]
+    good = snvs(fasta, 13)
+    bad_ref = [(c, p, i, "ACGT"["ACGT".index(r) - 1], a) for c, p, i, r, a in good[:1]]
+    records = good + bad_ref + [("chrUn", 100, ".", "A", "C"), (good[0][0], good[0][1] + 3,
+                                                               ".", "AT", "A")]
+    path = write_vcf(tmp_path / "v.vcf", sorted(records, key=lambda r: (r[0], r[1])))
+    whole, report = variants.prepare(fasta, path, WINDOW, max_mismatch=0.2)
+    streamed = {}
+    blocks = list(variants.prepare_blocks(fasta, path, WINDOW, 0.2, streamed, block=4))
+    assert len(blocks) >= 4
+    pd.testing.assert_frame_equal(pd.concat(blocks, ignore_index=True), whole)
+    assert streamed == report
+    assert report["skipped"]["ref_mismatch"] == 1 and report["skipped"]["indel"] == 1
+    assert report["skipped"]["other_chromosome"] == 1

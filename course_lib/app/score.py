@@ -81,19 +81,21 @@ def run_score_variants(args: argparse.Namespace) -> int:
     if indices != list(range(model.output_shape[-1])):
         picked = keras.layers.Lambda(lambda y: keras.ops.take(y, indices, axis=-1))
         model = keras.Model(model.inputs, picked(model.outputs[0]))
-    table, report = variants.prepare(fasta, args.vcf, window, args.max_mismatch)
+    report: dict = {}
+    blocks = variants.prepare_blocks(fasta, args.vcf, window, args.max_mismatch, report)
     part = out.with_name(f".{out.name}.part-{os.getpid()}")
     columns = ["chrom", "pos", "id", "ref", "alt"] + [
         f"{n}_{s}" for n in names for s in ("ref", "alt", "diff", "logit_diff")]
     try:
-        with open(part, "w") as handle, tqdm(total=len(table), unit="variant",
-                                             disable=None, file=sys.stderr) as bar:
+        with open(part, "w") as handle, tqdm(unit="variant", disable=None,
+                                             file=sys.stderr) as bar:
             handle.write("\t".join(columns) + "\n")
-            for chunk in variants.score_chunks(model, fasta, table, window, names,
-                                               args.batch_size):
-                chunk[columns].to_csv(handle, sep="\t", header=False, index=False,
-                                      float_format="%.6g")
-                bar.update(len(chunk))
+            for block in blocks:  # the VCF a block at a time: memory does not grow with it
+                for chunk in variants.score_chunks(model, fasta, block, window, names,
+                                                   args.batch_size):
+                    chunk[columns].to_csv(handle, sep="\t", header=False, index=False,
+                                          float_format="%.6g")
+                    bar.update(len(chunk))
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
