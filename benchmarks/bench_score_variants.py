@@ -62,22 +62,11 @@ def stand_in(workdir: Path, n_chroms: int, chrom_length: int) -> Path:
     return fasta
 
 
-def build_cnn(window: int, n_filters: int = 32, width: int = 19):
-    """Lesson 10's CNN (the model lesson 11 scores variants with), compiled as the lesson does."""
-    import keras
+def build_cnn(window: int):
+    """Lesson 10's CNN, which lesson 11 scores variants with (one copy, in the other benchmark)."""
+    from bench_genome_windows import build_cnn as lesson10_cnn  # benchmarks/ is on sys.path
 
-    model = keras.Sequential([
-        keras.Input((window, 4)),
-        keras.layers.Conv1D(n_filters, width, activation="relu", name="motif_scan"),
-        keras.layers.MaxPooling1D(4),
-        keras.layers.Conv1D(n_filters, 5, activation="relu", padding="same"),
-        keras.layers.GlobalMaxPooling1D(),
-        keras.layers.Dropout(0.2),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ], name="peak_cnn")
-    model.compile(optimizer=keras.optimizers.Adam(0.002), loss="binary_crossentropy",
-                  metrics=[keras.metrics.AUC(name="auc")])
-    return model
+    return lesson10_cnn(window)
 
 
 def write_vcf(fasta: Path, path: Path, n: int, window: int, seed: int = 0) -> None:
