@@ -137,7 +137,7 @@ def test_a_resistance_lstm_with_max_pooling_reloads_in_a_fresh_process(tmp_path)
     training.save_model(model, tmp_path / "r.keras")
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "p.npy", model.predict(x, verbose=0))
-    code = ("import numpy as np; from course_lib import models; "
+    code = ("import numpy as np; from course_lib import training; "
             f"m = training.load_model(r'{tmp_path / 'r.keras'}'); "
             f"p = m.predict(np.load(r'{tmp_path / 'x.npy'}'), verbose=0); "
             f"np.testing.assert_allclose(p, np.load(r'{tmp_path / 'p.npy'}'), rtol=1e-5)")
@@ -186,7 +186,7 @@ def test_every_saved_model_type_reloads_in_a_fresh_process_in_safe_mode(tmp_path
     code = f"""
 import json, sys
 import numpy as np
-from course_lib import models
+from course_lib import training
 bad = []
 for i, name in enumerate(json.loads(sys.argv[1])):
     try:
