@@ -47,19 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def stand_in(workdir: Path, n_chroms: int, chrom_length: int) -> Path:
-    """The stand-in genome, written once into ``workdir`` and reused."""
-    from course_lib import genome
+    """The stand-in genome, as the input-pipeline benchmark writes it (written once, reused)."""
+    from bench_genome_windows import stand_in as write_stand_in  # benchmarks/ is on sys.path
 
-    folder = workdir / f"genome_{n_chroms}x{chrom_length}"
-    fasta = folder / "genome.fa"
-    if not (folder / "done").is_file():
-        start = time.perf_counter()
-        genome.simulate_genome(folder, n_chroms=n_chroms, chrom_length=chrom_length,
-                               n_peaks=50, seed=0)
-        (folder / "done").write_text("")
-        print(f"wrote {fasta} ({fasta.stat().st_size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - start:.1f} s")
-    return fasta
+    return write_stand_in(workdir, n_chroms, chrom_length)
 
 
 def build_cnn(window: int):
