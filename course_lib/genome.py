@@ -16,6 +16,7 @@ Introduced in: 10_genome_intervals
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import zlib
 from pathlib import Path
@@ -277,14 +278,10 @@ def resolve_genome(genome: str | os.PathLike, peaks: str | os.PathLike, standin:
         folder = Path(standin)
         done = folder / "standin.json"
         if not done.is_file():
-            import json
-
             made = simulate_genome(folder, seed=seed, **simulate)
             made["sites"].to_csv(folder / "sites.tsv", sep="\t", index=False)
             done.write_text(json.dumps({k: (str(v) if isinstance(v, Path) else v)
                                         for k, v in made.items() if k != "sites"}))
-        import json
-
         info = json.loads(done.read_text())
         info["sites"] = pd.read_csv(folder / "sites.tsv", sep="\t")
         return Path(info["genome"]), Path(info["peaks"]), info

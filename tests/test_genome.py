@@ -388,3 +388,41 @@ def test_a_window_past_the_chromosome_end_is_dropped_and_counted(tmp_path, small
     assert windows.attrs["n_past_end"] == 1  # the summit chr2:520 of a 600-bp chr2
     assert windows[["chrom", "start", "end"]].values.tolist() == [["chr1", 55, 255],
                                                                   ["chr1", 400, 600]]
+
+
+def test_registry_names_are_fetched_and_a_gzipped_genome_is_joined_once(tmp_path, monkeypatch):
+    """GENOME and PEAKS as registry names (the lesson's real-data path), through a real registry
+    file and a local mirror folder: two plain-gzipped chromosome files are unzipped and joined
+    into one indexed genome.fa inside the cache, once; the peak file is the dataset's file."""
+    from course_lib import data
+
+    mirror = tmp_path / "mirror"
+    chroms = {"chr21": random_dna(3000, 1), "chr22": random_dna(2000, 2)}
+    (mirror / "toy_genome").mkdir(parents=True)
+    for name, seq in chroms.items():
+        (mirror / "toy_genome" / f"{name}.fa.gz").write_bytes(
+            gzip.compress(f">{name}\n{seq}\n".encode()))
+    (mirror / "toy_peaks").mkdir()
+    (mirror / "toy_peaks" / "p.bed.gz").write_bytes(gzip.compress(b"chr22\t900\t1100\n"))
+    registry = tmp_path / "registry.toml"
+    registry.write_text("".join(
+        f'[{ds}]\ndescription = "d"\nlicence = "l"\ncitation = "c"\nhomepage = "h"\n'
+        + "".join(f'[[{ds}.files]]\nname = "{f}"\nurl = ["https://example.org/{f}"]\n'
+                  f'sha256 = ""\n' for f in files)
+        for ds, files in {"toy_genome": ["chr21.fa.gz", "chr22.fa.gz"],
+                          "toy_peaks": ["p.bed.gz"]}.items()))
+    monkeypatch.setattr(data, "REGISTRY_PATH", registry)
+    monkeypatch.setenv("COURSE_DATA_MIRROR", str(mirror))
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
+
+    fasta_path, peaks_path, standin = genome.resolve_genome("toy_genome", "toy_peaks",
+                                                            tmp_path / "unused")
+    assert standin is None and fasta_path == tmp_path / "cache" / "toy_genome" / "genome.fa"
+    fasta = genome.open_genome(fasta_path)
+    assert genome.chromosome_sizes(fasta) == {"chr21": 3000, "chr22": 2000}
+    assert fasta["chr22"][100:160] == chroms["chr22"][100:160]
+    assert genome.read_peaks(peaks_path)[["chrom", "summit"]].values.tolist() == [["chr22", 1000]]
+    stamp = fasta_path.stat().st_mtime_ns
+    assert genome.resolve_genome("toy_genome", "toy_peaks", tmp_path / "unused")[0] == fasta_path
+    assert fasta_path.stat().st_mtime_ns == stamp  # joined once
+    assert not (tmp_path / "unused").exists()
