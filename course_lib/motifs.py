@@ -181,6 +181,30 @@ def information_content(pwm: np.ndarray, background: float | np.ndarray | None =
     return terms.sum(axis=1)
 
 
+def log_odds(pwm: np.ndarray, pseudocount: float = 0.01) -> np.ndarray:
+    """Log2 odds of each base of a PWM against a uniform background: the scoring matrix.
+
+    A window's motif score is the sum of one entry per position (the window's base there).
+    The pseudocount keeps a base the matrix never saw from scoring minus infinity.
+
+    Parameters
+    ----------
+    pwm : np.ndarray, shape (w, 4)
+        Probabilities (or counts), columns A, C, G, T; each row is scaled to sum to 1.
+    pseudocount : float
+        Added to every probability, the row then scaled to sum to 1 again.
+
+    Returns
+    -------
+    np.ndarray, shape (w, 4), float64
+        ``log2(p / 0.25)``, in bits.
+
+    Introduced in: 11_variant_effects
+    """
+    p = _check_pwm(pwm, normalize=True) + pseudocount
+    return np.log2(p / p.sum(axis=1, keepdims=True) / 0.25)
+
+
 def trim_pwm(pwm: np.ndarray, min_information: float = 0.5) -> tuple[np.ndarray, int]:
     """Cut the uninformative edges off a PWM.
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from course_lib.genome import GenomeDataError
+from course_lib.genome import GenomeDataError, chromosome_sizes
 from course_lib.sequences import one_hot_encode, reverse_complement
 
 #: Why a VCF record was not scored (keys of the ``skipped`` counts).
@@ -278,8 +278,6 @@ def prepare_blocks(genome, vcf_path, window: int, max_mismatch: float = 0.05,
 
     Introduced in: 11_variant_effects
     """
-    from course_lib.genome import chromosome_sizes
-
     sizes = chromosome_sizes(genome)
     report = {} if report is None else report
     report.update(n_variants=0, n_scored=0, ref_mismatches=0,
@@ -333,11 +331,13 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
                       seed: int = 0) -> pd.DataFrame:
     """Write a VCF of single-nucleotide variants on lesson 10's stand-in genome, with truth.
 
-    Three classes, ``n_per_class`` each: ``core`` changes a high-information base (at least
+    Four classes, ``n_per_class`` each: ``core`` changes a high-information base (at least
     1 bit) of a planted CTCF site at a peak to the base the matrix finds least likely (it
     breaks the site); ``flank`` changes a base 15-60 bp beside such a site (inside the
-    window, outside the site); ``background`` changes a base at least 2 kb from every peak.
-    The ALT of ``flank`` and ``background`` is a random other base.
+    window, outside the site); ``background`` changes a base at least 2 kb from every peak;
+    ``create`` changes one base far from peaks and planted sites so that the motif matches
+    where it did not (:func:`find_created_sites`). The ALT of ``flank`` and ``background`` is a
+    random other base.
 
     Parameters
     ----------
@@ -356,7 +356,7 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
 
     Introduced in: 11_variant_effects
     """
-    from course_lib.genome import chromosome_sizes, open_genome, read_peaks
+    from course_lib.genome import open_genome, read_peaks
     from course_lib.motifs import information_content, load_jaspar_motif
 
     rng = np.random.default_rng(seed)
@@ -366,6 +366,11 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
     strong = np.flatnonzero(information_content(pwm) >= 1.0)
     sites = standin["sites"]
     sites = sites[sites["kind"] == "peak"].reset_index(drop=True)
+    if not 0 < n_per_class <= len(sites):
+        raise GenomeDataError(
+            f"n_per_class={n_per_class}: the stand-in has {len(sites)} planted sites at peaks "
+            f"to draw core and flank variants from; ask for 1 to {len(sites)} "
+            f"(-p N_PER_CLASS {min(150, len(sites))})")
     complement = dict(zip("ACGT", "TGCA"))
     rows = []
     for i in rng.choice(len(sites), size=n_per_class, replace=False):
@@ -401,6 +406,17 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
         if alt is None or alt == ref:
             alt = str(rng.choice([b for b in "ACGT" if b != ref]))
         records.append((chrom, at + 1, ref, alt, kind))
+    taken = pd.concat([standin["sites"][["chrom", "position"]],
+                       pd.DataFrame([(r[0], r[1]) for r in rows], columns=["chrom", "position"]),
+                       peaks[["chrom", "summit"]].rename(columns={"summit": "position"})])
+    created = find_created_sites(fasta, pwm, avoid=taken)
+    if len(created) < n_per_class:
+        raise GenomeDataError(
+            f"the stand-in has {len(created)} places where one base creates a motif match, "
+            f"fewer than n_per_class={n_per_class}; ask for fewer (-p N_PER_CLASS "
+            f"{len(created)}) or simulate a longer genome")
+    for row in created.iloc[rng.permutation(len(created))[:n_per_class]].itertuples():
+        records.append((row.chrom, row.position + 1, row.ref, row.alt, "create"))
     truth = pd.DataFrame(records, columns=["chrom", "pos", "ref", "alt", "kind"])
     truth = truth.drop_duplicates(["chrom", "pos"]).sort_values(
         ["chrom", "pos"], key=lambda s: s.map(list(sizes).index) if s.name == "chrom" else s)
@@ -408,10 +424,103 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
     truth = truth.reset_index(drop=True)
     with open(path, "w") as handle:
         handle.write("##fileformat=VCFv4.2\n##source=course_lib.variants.simulate_variants\n"
-                     '##INFO=<ID=KIND,Number=1,Type=String,Description="core, flank or '
-                     'background">\n')
+                     '##INFO=<ID=KIND,Number=1,Type=String,Description="core, flank, '
+                     'background or create">\n')
         handle.writelines(f"##contig=<ID={c},length={n}>\n" for c, n in sizes.items())
         handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
         handle.writelines(f"{r.chrom}\t{r.pos}\t{r.id}\t{r.ref}\t{r.alt}\t.\tPASS\tKIND={r.kind}\n"
                           for r in truth.itertuples())
     return truth
+
+
+def find_created_sites(genome, pwm: np.ndarray, avoid: pd.DataFrame | None = None,
+                       before: float = 8.0, after: float = 12.0, window: int = 200,
+                       distance: int = 2_000) -> pd.DataFrame:
+    """Single-base changes that create a motif match where the genome has none.
+
+    Every placement of ``pwm`` on both strands is scored (:func:`course_lib.motifs.log_odds`)
+    with its best single-base change. A change is kept when it lifts a placement to at least
+    ``after`` bits while no placement within ``window // 2`` bp scores ``before`` bits or more
+    (so the window around it held no site), at least ``distance`` bp from every position in
+    ``avoid`` and from a chromosome's ends, with only A/C/G/T within ``window // 2`` bp. Of
+    changes nearer each other than ``distance`` bp, the first is kept.
+
+    Parameters
+    ----------
+    genome : pyfaidx.Fasta
+        :func:`course_lib.genome.open_genome`'s reader.
+    pwm : np.ndarray, shape (w, 4)
+    avoid : pd.DataFrame, optional
+        ``chrom`` and ``position`` (0-based) to keep away from: peaks, planted sites.
+    before, after : float
+        Bits (CTCF's matrix scores at most about 22; sites drawn from it, 16 on average).
+    window, distance : int
+
+    Returns
+    -------
+    pd.DataFrame
+        ``chrom``, ``position`` (0-based), ``ref``, ``alt``, ``before`` (the window's best
+        placement, bits), ``after`` (the new site's score).
+
+    Introduced in: 11_variant_effects
+    """
+    from course_lib.motifs import log_odds
+
+    forward = log_odds(pwm)
+    w, half = len(forward), window // 2
+    codes = np.full(256, 4, np.int64)
+    codes[np.frombuffer(b"ACGTacgt", np.uint8)] = [0, 1, 2, 3] * 2
+    found = []
+    for chrom in chromosome_sizes(genome):
+        seq = genome[chrom][:]
+        c = codes[np.frombuffer(seq.encode(), np.uint8)]
+        n = len(c) - w + 1
+        if n <= 2 * distance:
+            continue
+        best = np.full(n, -np.inf)
+        strands = []
+        for matrix in (forward, forward[::-1, ::-1]):  # the reverse strand on forward bases
+            scores = np.concatenate([matrix, np.full((w, 1), -1e9)], axis=1)
+            total, gain = np.zeros(n), np.full(n, -np.inf)
+            where, base = np.zeros(n, np.int64), np.zeros(n, np.int64)
+            for j in range(w):
+                got = scores[j, c[j:j + n]]
+                total += got
+                lift = matrix[j].max() - got
+                better = lift > gain
+                gain[better], where[better] = lift[better], j
+                base[better] = matrix[j].argmax()
+            best = np.maximum(best, total)
+            strands.append((total, gain, where, base))
+        # the best existing placement within `half` bp of each start
+        nearby = _running_max(best, half)
+        for total, gain, where, base in strands:
+            ok = (total > -1e6) & (total + gain >= after) & (nearby < before)
+            ok[:distance] = ok[n - distance:] = False
+            for i in np.flatnonzero(ok):
+                at = int(i + where[i])
+                if (c[at - half:at + half] < 4).all():
+                    found.append((chrom, at, seq[at].upper(), "ACGT"[base[i]],
+                                  float(nearby[i]), float(total[i] + gain[i])))
+    table = pd.DataFrame(found, columns=["chrom", "position", "ref", "alt", "before", "after"])
+    table = table.sort_values(["chrom", "position"], kind="stable")
+    keep, last, taken = [], {}, {}
+    if avoid is not None:
+        taken = {c: np.sort(g["position"].to_numpy()) for c, g in avoid.groupby("chrom")}
+    for row in table.itertuples():
+        near = taken.get(row.chrom, np.array([], np.int64))
+        k = np.searchsorted(near, row.position)
+        clash = any(abs(row.position - near[m]) < distance for m in (k - 1, k)
+                    if 0 <= m < len(near))
+        if clash or row.position - last.get(row.chrom, -distance) < distance:
+            continue
+        keep.append(row.Index)
+        last[row.chrom] = row.position
+    return table.loc[keep].reset_index(drop=True)
+
+
+def _running_max(x: np.ndarray, half: int) -> np.ndarray:
+    """``max(x[i - half : i + half + 1])`` for every ``i`` (clipped at the ends)."""
+    from scipy.ndimage import maximum_filter1d
+
+    return maximum_filter1d(x, size=2 * half + 1, mode="nearest")

@@ -69,6 +69,17 @@ def test_information_content(row, bits):
     assert motifs.information_content(np.array([row]))[0] == pytest.approx(bits)
 
 
+
+def test_log_odds_in_bits_against_a_uniform_background():
+    table = motifs.log_odds(np.array([[1, 0, 0, 0], [0.25] * 4, [2, 2, 0, 0]]))
+    expected = np.log2(np.array([1.01, 0.01, 0.01, 0.01]) / 1.04 / 0.25)  # 0.01 pseudocount
+    np.testing.assert_allclose(table[0], expected)
+    np.testing.assert_allclose(table[1], 0.0, atol=1e-12)  # uniform: no evidence either way
+    np.testing.assert_allclose(table[2], table[2, [1, 0, 3, 2]])  # counts: rows normalized
+    assert table[0, 0] < 2.0 and table[0, 1] > -np.inf
+    with pytest.raises(ValueError, match="shape"):
+        motifs.log_odds(np.ones((4, 3)))
+
 @pytest.mark.parametrize("pwm, alphabet, threshold, expected", [
     ([[0.9, 0.1], [0.1, 0.9], [0.5, 0.5]], "01", 0.8, "01N"),
     ([[0.7, 0.3], [0, 1]], "01", 0.8, "N1"),

@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 from test_cli import course
 
-from course_lib import genome, training, variants
+from course_lib import genome, motifs, training, variants
 from course_lib.app import cli
 from course_lib.genome import GenomeDataError
+from course_lib.sequences import one_hot_encode
 
 WINDOW = 200
 LENGTH = 200_000
@@ -322,7 +323,8 @@ def test_simulated_variants_read_back_as_their_truth(standin, tmp_path):
     from cyvcf2 import VCF
 
     truth = variants.simulate_variants(standin, tmp_path / "sim.vcf", n_per_class=10, seed=3)
-    assert set(truth["kind"]) == {"core", "flank", "background"}
+    assert truth["kind"].value_counts().to_dict() == {
+        "core": 10, "flank": 10, "background": 10, "create": 10}
     rows = [(r.CHROM, r.POS, r.ID, r.REF, r.ALT[0]) for r in VCF(str(tmp_path / "sim.vcf"))]
     assert rows == list(truth[["chrom", "pos", "id", "ref", "alt"]].itertuples(index=False,
                                                                              name=None))
@@ -330,6 +332,39 @@ def test_simulated_variants_read_back_as_their_truth(standin, tmp_path):
     assert (truth["ref"] != truth["alt"]).all()
     _, report = variants.prepare(standin["fasta"], tmp_path / "sim.vcf", WINDOW)
     assert report["ref_mismatches"] == 0
+
+
+def test_a_created_site_is_one_base_from_a_motif_match_where_there_was_none(standin):
+    """Each `create` change, applied to the genome, makes a placement of the matrix score at
+    least 12 bits where no placement in the 200 bp around scored 8; and each is far from the
+    peaks and planted sites it was told to avoid."""
+    fasta = standin["fasta"]
+    pwm = motifs.load_jaspar_motif(standin["motif"]).pwm
+    table = motifs.log_odds(pwm)
+    w = len(table)
+    avoid = standin["sites"][["chrom", "position"]]
+    created = variants.find_created_sites(fasta, pwm, avoid=avoid)
+    assert len(created) >= 10
+
+    def best(seq):
+        x = one_hot_encode(seq)
+        placements = np.lib.stride_tricks.sliding_window_view(x, w, axis=0)  # (n, 4, w)
+        forward = np.einsum("nbw,wb->n", placements, table)
+        reverse = np.einsum("nbw,wb->n", placements, table[::-1, ::-1])
+        return float(np.maximum(forward, reverse).max())
+
+    for row in created.itertuples():
+        around = fasta[row.chrom][row.position - 100:row.position + 100]
+        assert around[100] == row.ref != row.alt
+        assert best(around) < 8.0
+        assert best(around[:100] + row.alt + around[101:]) >= 12.0 - 1e-9
+        near = avoid[avoid["chrom"] == row.chrom]["position"]
+        assert (abs(near - row.position) >= 2_000).all()
+    n_sites = int((standin["sites"]["kind"] == "peak").sum())
+    assert len(created) < n_sites  # so the create class runs out first
+    for n in (len(created) + 1, n_sites + 1):
+        with pytest.raises(GenomeDataError, match="-p N_PER_CLASS"):
+            variants.simulate_variants(standin, standin["folder"] / "many.vcf", n_per_class=n)
 
 
 # ------------------------------------------------------------------------------- the command
