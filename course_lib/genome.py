@@ -285,24 +285,55 @@ def resolve_genome(genome: str | os.PathLike, peaks: str | os.PathLike, standin:
         info = json.loads(done.read_text())
         info["sites"] = pd.read_csv(folder / "sites.tsv", sep="\t")
         return Path(info["genome"]), Path(info["peaks"]), info
-    return _registry_file(genome, (".fa", ".fasta", ".fna")), _registry_file(peaks, ()), None
+    fasta = Path(genome) if _is_path(genome) else _one_fasta(*_fetch_dataset(genome), genome)
+    return fasta, resolve_file(peaks), None
 
 
-def _registry_file(name: str | os.PathLike, suffixes: tuple[str, ...]) -> Path:
+def resolve_file(name: str | os.PathLike, suffixes: tuple[str, ...] = ()) -> Path:
+    """A lesson parameter naming a file: a path as given, or a registry dataset's file.
+
+    A name without a dot or a path separator that is not a file is looked up in the
+    registry (``course data list``) and fetched once into the cache (``course data fetch``).
+
+    Parameters
+    ----------
+    name : str or PathLike
+    suffixes : tuple of str
+        The dataset's first file ending in one of these is returned (e.g. ``(".vcf.gz",)``);
+        empty: its first file.
+
+    Returns
+    -------
+    Path
+
+    Introduced in: 10_genome_intervals
+    """
+    if _is_path(name):
+        return Path(name)
+    folder, files = _fetch_dataset(name)
+    wanted = [p for p in files if p.name.endswith(suffixes)] if suffixes else files
+    if not wanted:
+        raise GenomeDataError(f"registry dataset {name!r} holds no {' or '.join(suffixes)} "
+                              f"file in {folder}")
+    return wanted[0]
+
+
+def _is_path(name: str | os.PathLike) -> bool:
+    """A file, or what looks like one (a folder in it, or a suffix): not a registry name."""
+    path = Path(name)
+    return path.exists() or os.sep in str(name) or "." in path.name
+
+
+def _fetch_dataset(name: str | os.PathLike) -> tuple[Path, list[Path]]:
     from course_lib import data
 
-    path = Path(name)
-    if path.exists() or os.sep in str(name) or "." in path.name:
-        return path
     known = data.load_registry()
     if str(name) not in known:
         raise GenomeDataError(f"{name!r} is neither a file nor a registered dataset (known: "
                               f"{', '.join(sorted(known))}); pass a path or 'simulated'")
     folder = data.fetch(str(name))
-    files = sorted(p for p in folder.iterdir() if not p.name.endswith((".sha256", ".part")))
-    if suffixes:
-        return _one_fasta(folder, files, name)
-    return files[0]
+    return folder, sorted(p for p in folder.iterdir()
+                          if not p.name.endswith((".sha256", ".part")))
 
 
 def _one_fasta(folder: Path, files: list[Path], name) -> Path:

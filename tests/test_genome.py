@@ -404,13 +404,17 @@ def test_registry_names_are_fetched_and_a_gzipped_genome_is_joined_once(tmp_path
             gzip.compress(f">{name}\n{seq}\n".encode()))
     (mirror / "toy_peaks").mkdir()
     (mirror / "toy_peaks" / "p.bed.gz").write_bytes(gzip.compress(b"chr22\t900\t1100\n"))
+    (mirror / "toy_vcf").mkdir()
+    (mirror / "toy_vcf" / "README.txt").write_text("calls on chr22\n")
+    (mirror / "toy_vcf" / "v.vcf.gz").write_bytes(gzip.compress(b"##fileformat=VCFv4.2\n"))
     registry = tmp_path / "registry.toml"
     registry.write_text("".join(
         f'[{ds}]\ndescription = "d"\nlicence = "l"\ncitation = "c"\nhomepage = "h"\n'
         + "".join(f'[[{ds}.files]]\nname = "{f}"\nurl = ["https://example.org/{f}"]\n'
                   f'sha256 = ""\n' for f in files)
         for ds, files in {"toy_genome": ["chr21.fa.gz", "chr22.fa.gz"],
-                          "toy_peaks": ["p.bed.gz"]}.items()))
+                          "toy_peaks": ["p.bed.gz"],
+                          "toy_vcf": ["README.txt", "v.vcf.gz"]}.items()))
     monkeypatch.setattr(data, "REGISTRY_PATH", registry)
     monkeypatch.setenv("COURSE_DATA_MIRROR", str(mirror))
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
@@ -426,3 +430,9 @@ def test_registry_names_are_fetched_and_a_gzipped_genome_is_joined_once(tmp_path
     assert genome.resolve_genome("toy_genome", "toy_peaks", tmp_path / "unused")[0] == fasta_path
     assert fasta_path.stat().st_mtime_ns == stamp  # joined once
     assert not (tmp_path / "unused").exists()
+    # lesson 11's VCF parameter: the dataset's file with the asked suffix
+    vcf = genome.resolve_file("toy_vcf", (".vcf.gz", ".vcf"))
+    assert vcf == tmp_path / "cache" / "toy_vcf" / "v.vcf.gz"
+    assert genome.resolve_file("toy_vcf").name == "README.txt"
+    assert genome.resolve_file(str(vcf)) == vcf  # a path is a path
+    refused(lambda: genome.resolve_file("toy_peaks", (".vcf.gz",)), "'toy_peaks'", ".vcf.gz")
