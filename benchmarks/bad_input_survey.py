@@ -190,6 +190,18 @@ def standin_variants(tmp: Path) -> None:
     (tmp / "out").mkdir(exist_ok=True)
 
 
+def lesson11(*params, expect=(), ok=False):
+    """``course run 11 -p ...`` on lesson 11's inputs (:func:`standin_variants`: ``{tmp}/sv``);
+    lesson 10's run folder is ``{tmp}/l10`` (its stand-in written there when asked for)."""
+    argv = ["course", "run", "11", "-q", "-p", "LESSON10_RUN_DIR", "{tmp}/l10",
+            "-p", "RUN_DIR", "{tmp}/out"]
+    for name, value in zip(params[::2], params[1::2]):
+        argv += ["-p", name, value]
+    return dict(area="lesson 11", argv=[*argv, "-o", "{tmp}/out"], files={"sv": standin_variants},
+                expect=list(expect), ok=ok, timeout=180,
+                clean=[] if ok else ["out/*.metrics.json", "out/*.vcf"])
+
+
 def score_variants(vcf="good.vcf", model="model.keras", out="{tmp}/out/scores.tsv", *extra,
                    expect=(), ok=False):
     """``course score-variants`` on lesson 11's inputs (:func:`standin_variants`)."""
@@ -547,6 +559,18 @@ def build_cases() -> list[Case]:
     for name, spec in SV.items():
         cases[f"score-variants-{name}"] = spec
 
+    # -- lesson 11's parameters: the data cell and the model check
+    G11 = ("GENOME", "{tmp}/sv/genome.fa")
+    cases["lesson11-too-many-simulated-variants"] = lesson11(
+        "N_PER_CLASS", "100000", expect=["n_per_class=100000", "-p N_PER_CLASS"])
+    cases["lesson11-real-genome-simulated-vcf"] = lesson11(
+        *G11, expect=["-p VCF", "stand-in", "-p GENOME"])
+    cases["lesson11-unknown-vcf-name"] = lesson11(
+        *G11, "VCF", "clinvar", expect=["'clinvar'", "registered dataset", "path"])
+    cases["lesson11-model-window-differs"] = lesson11(
+        *G11, "VCF", "{tmp}/sv/good.vcf", "MODEL", "{tmp}/sv/model100.keras",
+        expect=["-p MODEL", "100-bp windows", "-p WINDOW 100"])
+
     return attach_fixes([Case(name=name, **spec) for name, spec in cases.items()])
 
 
@@ -616,6 +640,8 @@ def lesson_boundary(tmp: Path, argv: list[str], env: dict) -> tuple[int, str]:
                 deepsea.load_split(Path(p["DEEPSEA"]), "valid", forward_only=True)
         elif lesson == "10":
             lesson10_data(p, tmp)
+        elif lesson == "11":
+            lesson11_data(p, tmp)
 
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update({k: fill(v, tmp, "") for k, v in env.items()})
@@ -653,6 +679,31 @@ def lesson10_data(p: dict, tmp: Path) -> None:
             g.sample_background(fasta, peaks, p["NEG_RATIO"] * int((split == name).sum()),
                                 p["WINDOW"], how=how, match_gc=gc[split == name], chroms=chroms,
                                 max_n_fraction=p["MAX_N_FRACTION"], seed=p["SEED"])
+
+
+def lesson11_data(p: dict, tmp: Path) -> None:
+    """The data cell of lesson 11 (genome, VCF, the checks against the genome) and, when
+    ``MODEL`` is given, its check against ``WINDOW``."""
+    from course_lib import genome as g
+    from course_lib import training, variants
+
+    folder = Path(p["RUN_DIR"]) if p["RUN_DIR"] else tmp / "run11"
+    folder.mkdir(parents=True, exist_ok=True)
+    lesson10 = Path(p["LESSON10_RUN_DIR"]) if p["LESSON10_RUN_DIR"] else tmp / "run10"
+    if p["GENOME"] == "simulated":
+        genome_path, _, standin = g.resolve_genome(
+            "simulated", "simulated", lesson10 / f"standin_seed{p['SEED']}", seed=p["SEED"])
+    else:
+        genome_path, standin = g.resolve_genome(p["GENOME"], p["GENOME"], folder)[0], None
+    fasta = g.open_genome(genome_path)
+    if p["VCF"] == "simulated":
+        vcf = folder / f"standin_seed{p['SEED']}.vcf"
+        variants.simulate_variants(standin, vcf, p["N_PER_CLASS"], seed=p["SEED"])
+    else:
+        vcf = g.resolve_file(p["VCF"], (".vcf.gz", ".vcf", ".bcf"))
+    variants.prepare(fasta, vcf, p["WINDOW"])
+    if p["MODEL"]:
+        variants.check_model(training.load_model(p["MODEL"]), p["WINDOW"], "-p MODEL")
 
 
 GOOD_VALUES = {"N_SEQUENCES": "200", "EPOCHS": "3", "BATCH_SIZE": "32", "SEQ_LEN": "50",
@@ -753,6 +804,14 @@ def attach_fixes(cases: list[Case]) -> list[Case]:
                 case.fix = lambda c: fixed(c, files={"good": lambda tmp: deepsea_folder(
                     tmp / "good", "none")}, argv=[a.replace("{tmp}/ds", "{tmp}/good")
                                                   for a in c.argv])
+        elif case.area == "lesson 11":
+            good = {"GENOME": "{tmp}/sv/genome.fa", "VCF": "{tmp}/sv/good.vcf"}
+            if n == "lesson11-too-many-simulated-variants":
+                case.fix = lambda c: fixed(c, set_params={"N_PER_CLASS": "150"})
+            elif n == "lesson11-model-window-differs":  # the message: -p WINDOW 100
+                case.fix = lambda c: fixed(c, set_params={"WINDOW": "100"})
+            else:  # the VCF the message asks for
+                case.fix = lambda c, good=good: fixed(c, set_params=good)
         elif case.area == "score-variants":
             if n == "score-variants-model-window-differs":  # the message: --window 100
                 case.fix = lambda c: fixed(c, argv=[a if a != "200" else "100" for a in c.argv])

@@ -343,7 +343,7 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
     ----------
     standin : dict
         :func:`course_lib.genome.resolve_genome`'s description of the stand-in (``genome``,
-        ``peaks``, ``motif``, ``sites``).
+        ``peaks``, ``motif``, ``sites``); ``None`` (a genome of your own) is refused.
     path : str or PathLike
         The VCF to write (plain text, sorted by chromosome and position).
     n_per_class : int
@@ -359,6 +359,10 @@ def simulate_variants(standin: dict, path: str | os.PathLike, n_per_class: int =
     from course_lib.genome import open_genome, read_peaks
     from course_lib.motifs import information_content, load_jaspar_motif
 
+    if not standin:
+        raise GenomeDataError("the simulated VCF is written on lesson 10's stand-in genome, with "
+                              "its truth; with a genome of your own (-p GENOME ...) pass a VCF "
+                              "called on it (-p VCF PATH), or use -p GENOME simulated")
     rng = np.random.default_rng(seed)
     fasta = open_genome(standin["genome"])
     sizes = chromosome_sizes(fasta)
