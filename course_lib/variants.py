@@ -484,7 +484,7 @@ def find_created_sites(genome, pwm: np.ndarray, avoid: pd.DataFrame | None = Non
         best = np.full(n, -np.inf)
         strands = []
         for matrix in (forward, forward[::-1, ::-1]):  # the reverse strand on forward bases
-            scores = np.concatenate([matrix, np.full((w, 1), -1e9)], axis=1)
+            scores = np.concatenate([matrix, np.full((w, 1), -1e9)], axis=1)  # N: -1e9
             total, gain = np.zeros(n), np.full(n, -np.inf)
             where, base = np.zeros(n, np.int64), np.zeros(n, np.int64)
             for j in range(w):
@@ -499,7 +499,7 @@ def find_created_sites(genome, pwm: np.ndarray, avoid: pd.DataFrame | None = Non
         # the best existing placement within `half` bp of each start
         nearby = _running_max(best, half)
         for total, gain, where, base in strands:
-            ok = (total > -1e6) & (total + gain >= after) & (nearby < before)
+            ok = (total > -1e6) & (total + gain >= after) & (nearby < before)  # no N in it
             ok[:distance] = ok[n - distance:] = False
             for i in np.flatnonzero(ok):
                 at = int(i + where[i])
