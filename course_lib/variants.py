@@ -175,11 +175,16 @@ def check_reference(genome, variants: pd.DataFrame, path: str = "the VCF",
     matches = bases == variants["ref"].to_numpy(dtype=object)
     n_bad = int((~matches).sum())
     if max_mismatch is not None and len(variants) and n_bad / len(variants) > max_mismatch:
-        i = int(np.flatnonzero(~matches)[0])
-        example = f"{variants['chrom'].iloc[i]}:{variants['pos'].iloc[i]} REF " \
-                  f"{variants['ref'].iloc[i]}, genome {bases[i]}"
-        _refuse_build(path, n_bad, len(variants), example, max_mismatch)
+        _refuse_build(path, n_bad, len(variants), _mismatch_example(genome, variants, matches),
+                      max_mismatch)
     return matches.astype(bool), n_bad
+
+
+def _mismatch_example(genome, variants: pd.DataFrame, matches: np.ndarray) -> str:
+    """The first variant whose REF is not the genome's base, as the refusal shows it."""
+    i = int(np.flatnonzero(~matches)[0])
+    chrom, pos = variants["chrom"].iloc[i], int(variants["pos"].iloc[i])
+    return f"{chrom}:{pos} REF {variants['ref'].iloc[i]}, genome {genome[chrom][pos - 1:pos]}"
 
 
 def _refuse_build(path, n_bad: int, n: int, example: str, max_mismatch: float) -> None:
@@ -289,10 +294,7 @@ def prepare_blocks(genome, vcf_path, window: int, max_mismatch: float = 0.05,
         n_snvs += len(variants)
         own["ref_mismatch"] += n_bad
         if n_bad and not example:
-            i = int(np.flatnonzero(~matches)[0])
-            chrom, pos = variants["chrom"].iloc[i], int(variants["pos"].iloc[i])
-            example = (f"{chrom}:{pos} REF {variants['ref'].iloc[i]}, genome "
-                       f"{genome[chrom][pos - 1:pos]}")
+            example = _mismatch_example(genome, variants, matches)
         if n_snvs >= 1000 and own["ref_mismatch"] / n_snvs > max_mismatch:  # early, on enough
             _refuse_build(vcf_path, own["ref_mismatch"], n_snvs, example, max_mismatch)
         not_acgt = ~variants["ref"].isin(list("ACGT")).to_numpy() | ~variants["alt"].isin(
